@@ -1,0 +1,20 @@
+package io.nattery.cloud;
+
+/**
+ * Event-bus addresses of the cloud. Internal ones start with {@code cloud.}; what a browser may see will
+ * carry its own prefix so that the SockJS bridge needs one rule.
+ */
+public final class Addresses {
+
+  /** Telemetry that passed ingestion (JSON of the contract), for device state and later the history writer. */
+  public static final String TELEMETRY_ACCEPTED = "cloud.ingest.telemetry";
+  /** Device status (LWT and online messages) that passed ingestion. */
+  public static final String STATUS_ACCEPTED = "cloud.ingest.status";
+  /** Request-reply: ingestion counters and link state. */
+  public static final String INGEST_STATS = "cloud.ingest.stats";
+  /** Request-reply: {@code {"op":"get","device_id"}} or {@code {"op":"list","limit","cursor","online"}}. */
+  public static final String DEVICE_QUERY = "cloud.device.query";
+
+  private Addresses() {
+  }
+}

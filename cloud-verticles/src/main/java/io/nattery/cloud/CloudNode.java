@@ -1,0 +1,36 @@
+package io.nattery.cloud;
+
+import io.nattery.cloud.api.ApiVerticle;
+import io.nattery.cloud.db.Database;
+import io.nattery.cloud.db.Migrations;
+import io.nattery.cloud.ingest.MqttIngestVerticle;
+import io.nattery.cloud.state.DeviceStateVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+
+import java.util.List;
+
+/**
+ * One cloud node: applies the schema migrations, then deploys device state, ingestion and the API, each
+ * reading its part of the node's configuration ({@code http}, {@code mqtt}, {@code postgres}, {@code jwt},
+ * {@code state}).
+ */
+public final class CloudNode {
+
+  private CloudNode() {
+  }
+
+  public static Future<List<String>> deploy(Vertx vertx, JsonObject config) {
+    Pool migrationPool = Database.pool(vertx, config.getJsonObject("postgres", new JsonObject()));
+    return Migrations.apply(migrationPool)
+      .eventually(migrationPool::close)
+      .compose(applied -> vertx.deployVerticle(new DeviceStateVerticle(),
+        new DeploymentOptions().setConfig(config.getJsonObject("state", new JsonObject()))))
+      .compose(state -> vertx.deployVerticle(new MqttIngestVerticle(), new DeploymentOptions().setConfig(config))
+        .compose(ingest -> vertx.deployVerticle(new ApiVerticle(), new DeploymentOptions().setConfig(config))
+          .map(api -> List.of(state, ingest, api))));
+  }
+}

@@ -1,0 +1,53 @@
+package io.nattery.cloud.cli;
+
+import io.nattery.cloud.CloudNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+@Command(name = "cloud", description = "Run a cloud node.")
+final class CloudCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CloudCommand.class);
+
+  @Option(names = "--conf", required = true, description = "the node's JSON configuration (see conf/cloud.json)")
+  Path conf;
+
+  @Option(names = "--cluster", description = "join the other nodes over Hazelcast")
+  boolean cluster;
+
+  @Override
+  public Integer call() throws Exception {
+    JsonObject config = ConfigFile.read(conf);
+    Vertx vertx = cluster
+      ? Vertx.builder().withClusterManager(new HazelcastClusterManager()).buildClustered()
+          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)
+      : Vertx.vertx();
+    try {
+      CloudNode.deploy(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.error("the cloud node could not start: {}", rootMessage(e));
+      vertx.close();
+      return 1;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await(), "nattery-shutdown"));
+    NatteryCli.serving = true;
+    return 0;
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+}

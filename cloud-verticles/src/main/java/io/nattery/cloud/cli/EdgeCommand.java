@@ -1,0 +1,38 @@
+package io.nattery.cloud.cli;
+
+import io.nattery.edge.EdgeService;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+@Command(name = "edge", description = "Run the edge service of one Pi.")
+final class EdgeCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EdgeCommand.class);
+
+  @Option(names = "--conf", required = true, description = "the edge's JSON configuration (see conf/edge.json)")
+  Path conf;
+
+  @Override
+  public Integer call() {
+    JsonObject config = ConfigFile.read(conf);
+    Vertx vertx = Vertx.vertx();
+    try {
+      EdgeService.deploy(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.error("the edge service could not start: {}", CloudCommand.rootMessage(e));
+      vertx.close();
+      return 1;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await(), "nattery-shutdown"));
+    NatteryCli.serving = true;
+    return 0;
+  }
+}

@@ -1,0 +1,63 @@
+package io.nattery.cloud.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** Commands of PROTOCOL.md whose work belongs to a later issue: they say which, and exit 2. */
+final class NotInThisBuild {
+
+  private NotInThisBuild() {
+  }
+
+  private abstract static class Pending implements Callable<Integer> {
+    @Unmatched
+    List<String> ignored;
+
+    abstract String what();
+
+    @Override
+    public Integer call() {
+      System.err.println("nattery: " + what() + " is not in this build yet");
+      return 2;
+    }
+  }
+
+  @Command(name = "tail", description = "Print event-bus messages as JSON lines (issue 7).")
+  static final class Tail extends Pending {
+    @Override
+    String what() {
+      return "'tail' (the event-bus CLI, issue 7)";
+    }
+  }
+
+  @Command(name = "prices", description = "Import or fetch ENTSO-E day-ahead prices (issue 5).")
+  static final class Prices extends Pending {
+    @Parameters(arity = "0..*")
+    List<String> args;
+
+    @Override
+    String what() {
+      return "'prices' (ENTSO-E prices, issue 5)";
+    }
+  }
+
+  @Command(name = "backtest", description = "Run the trading optimiser over a price history (issue 5).")
+  static final class Backtest extends Pending {
+    @Override
+    String what() {
+      return "'backtest' (the trading optimiser, issue 5)";
+    }
+  }
+
+  @Command(name = "simulate", description = "A fleet of simulated devices for load tests (issue 4).")
+  static final class Simulate extends Pending {
+    @Override
+    String what() {
+      return "'simulate' (the fleet simulator, issue 4)";
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package io.nattery.cloud.demo;
+
+import io.nattery.cloud.CloudNode;
+import io.nattery.cloud.auth.PasswordHasher;
+import io.nattery.cloud.auth.Role;
+import io.nattery.cloud.auth.UserStore;
+import io.nattery.cloud.db.Database;
+import io.nattery.edge.EdgeService;
+import io.nattery.edge.simulator.InverterSimulator;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole system in one process on embedded defaults: PostgreSQL (zonky), Moquette, the cloud node, and
+ * N simulated inverters each behind its own edge verticles with its own broker login.
+ */
+public final class Demo implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
+  public static final String CLOUD_MQTT_USER = "nattery-cloud";
+  public static final String SITE = "demo-site";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** What the demo was asked for. */
+  public record Settings(int devices, String host, int httpPort, int mqttPort, String userPassword,
+                         String registerMap) {
+  }
+
+  private final Settings settings;
+  private final List<InverterSimulator> simulators = new ArrayList<>();
+  private EmbeddedDatabase database;
+  private EmbeddedBroker broker;
+  private Vertx vertx;
+
+  public Demo(Settings settings) {
+    this.settings = settings;
+  }
+
+  public static String deviceId(int index) {
+    return String.format("demo-%03d", index + 1);
+  }
+
+  /** Starts everything, in dependency order; on failure what started is stopped again. */
+  public void start() throws Exception {
+    try {
+      database = new EmbeddedDatabase();
+      Map<String, String> devicePasswords = new LinkedHashMap<>();
+      for (int i = 0; i < settings.devices(); i++) {
+        devicePasswords.put(deviceId(i), randomSecret());
+      }
+      String cloudPassword = randomSecret();
+      broker = new EmbeddedBroker("127.0.0.1", settings.mqttPort(), CLOUD_MQTT_USER, cloudPassword,
+        devicePasswords);
+
+      vertx = Vertx.vertx();
+      JsonObject sites = new JsonObject();
+      devicePasswords.keySet().forEach(id -> sites.put(id, SITE));
+      JsonObject cloud = new JsonObject()
+        .put("http", new JsonObject().put("host", settings.host()).put("port", settings.httpPort()))
+        .put("mqtt", new JsonObject()
+          .put("host", "127.0.0.1").put("port", settings.mqttPort())
+          .put("username", CLOUD_MQTT_USER).put("password", cloudPassword)
+          .put("client_id", "nattery-cloud-demo")
+          .put("shared_subscription", false))
+        .put("postgres", database.config())
+        .put("jwt", new JsonObject().put("secret", randomSecret()))
+        .put("state", new JsonObject().put("sites", sites));
+      await(CloudNode.deploy(vertx, cloud));
+      await(provision(database.config(), devicePasswords.keySet()));
+
+      int index = 0;
+      for (Map.Entry<String, String> device : devicePasswords.entrySet()) {
+        InverterSimulator simulator = new InverterSimulator(device.getKey(), index++, "127.0.0.1", 0,
+          settings.registerMap());
+        simulator.start();
+        simulators.add(simulator);
+        JsonObject edge = new JsonObject()
+          .put("device_id", device.getKey())
+          .put("register_map", settings.registerMap())
+          .put("poll_interval_ms", 1000)
+          .put("modbus", new JsonObject().put("host", "127.0.0.1").put("port", simulator.port())
+            .put("unit_id", 1).put("timeout_ms", 1000))
+          .put("mqtt", new JsonObject().put("host", "127.0.0.1").put("port", settings.mqttPort())
+            .put("username", device.getKey()).put("password", device.getValue()));
+        await(EdgeService.deploy(vertx, edge));
+      }
+    } catch (Exception e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** The demo's users (one per role, the given password) and its devices in the registry. */
+  private Future<Void> provision(JsonObject postgres, Iterable<String> deviceIds) {
+    Pool pool = Database.pool(vertx, postgres);
+    UserStore users = new UserStore(pool);
+    PasswordHasher hasher = new PasswordHasher();
+    Future<Void> chain = Future.succeededFuture();
+    for (Role role : Role.values()) {
+      chain = chain.compose(v -> vertx.executeBlocking(() -> hasher.hash(settings.userPassword()), false))
+        .compose(hash -> users.save(role.wire(), hash, role));
+    }
+    for (String id : deviceIds) {
+      chain = chain.compose(v -> pool.preparedQuery(
+          "INSERT INTO devices (device_id, site, model, rated_power_kw, capacity_kwh) VALUES ($1, $2, $3, $4, $5) "
+            + "ON CONFLICT (device_id) DO NOTHING")
+        .execute(Tuple.of(id, SITE, "generic-hybrid", 5.0, 10.0)).mapEmpty());
+    }
+    return chain.eventually(pool::close);
+  }
+
+  @Override
+  public void close() {
+    if (vertx != null) {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("stopping the verticles: {}", e.getMessage());
+      }
+      vertx = null;
+    }
+    simulators.forEach(InverterSimulator::stop);
+    simulators.clear();
+    if (broker != null) {
+      broker.close();
+      broker = null;
+    }
+    if (database != null) {
+      try {
+        database.close();
+      } catch (Exception e) {
+        LOG.warn("stopping PostgreSQL: {}", e.getMessage());
+      }
+      database = null;
+    }
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  private static String randomSecret() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}

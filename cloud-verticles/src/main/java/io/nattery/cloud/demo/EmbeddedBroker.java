@@ -1,0 +1,39 @@
+package io.nattery.cloud.demo;
+
+import io.moquette.broker.Server;
+import io.moquette.broker.config.MemoryConfig;
+import io.nattery.protocol.Contract;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/** Moquette in-process, for the demo: per-device logins and the contract's topic permissions. */
+final class EmbeddedBroker implements AutoCloseable {
+
+  private final Server server = new Server();
+
+  EmbeddedBroker(String host, int port, String cloudUser, String cloudPassword,
+                 Map<String, String> devicePasswords) throws IOException {
+    Properties props = new Properties();
+    props.setProperty("host", host);
+    props.setProperty("port", Integer.toString(port));
+    props.setProperty("websocket_port", "disabled");
+    props.setProperty("allow_anonymous", "true");
+    props.setProperty("persistence_enabled", "false");
+    props.setProperty("telemetry_enabled", "false");
+    props.setProperty("netty.mqtt.message_size", Integer.toString(Contract.MAX_PAYLOAD_BYTES + 1024));
+    BrokerAccessPolicy policy = new BrokerAccessPolicy(cloudUser, cloudPassword, devicePasswords, true);
+    server.startServer(new MemoryConfig(props), List.of(), null, policy, policy);
+  }
+
+  int port() {
+    return server.getPort();
+  }
+
+  @Override
+  public void close() {
+    server.stopServer();
+  }
+}

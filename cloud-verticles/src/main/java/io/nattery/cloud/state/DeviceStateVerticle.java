@@ -1,0 +1,68 @@
+package io.nattery.cloud.state;
+
+import io.nattery.cloud.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Keeps the latest state of every device from accepted telemetry and status messages, marks devices offline
+ * after a silence, and answers device queries. Deployed once per node; all state is touched on its own
+ * event loop only.
+ */
+public class DeviceStateVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeviceStateVerticle.class);
+
+  private final DeviceStates states = new DeviceStates();
+
+  @Override
+  public Future<?> start() {
+    JsonObject sites = config().getJsonObject("sites", new JsonObject());
+    sites.forEach(e -> states.setSite(e.getKey(), String.valueOf(e.getValue())));
+    Duration silence = Duration.ofSeconds(config().getInteger("offline_after_s", 30));
+    vertx.setPeriodic(1000, id -> states.markSilentOffline(Instant.now(), silence)
+      .forEach(device -> LOG.info("device silent for {} s, now offline [device: {}]", silence.toSeconds(), device)));
+
+    var bus = vertx.eventBus();
+    return Future.all(
+      bus.<JsonObject>consumer(Addresses.TELEMETRY_ACCEPTED, this::onTelemetry).completion(),
+      bus.<JsonObject>consumer(Addresses.STATUS_ACCEPTED, this::onStatus).completion(),
+      bus.<JsonObject>consumer(Addresses.DEVICE_QUERY, this::onQuery).completion());
+  }
+
+  private void onTelemetry(Message<JsonObject> message) {
+    states.onTelemetry(message.body(), Instant.now());
+    message.reply(null);
+  }
+
+  private void onStatus(Message<JsonObject> message) {
+    JsonObject status = message.body();
+    boolean online = status.getBoolean("online");
+    states.onStatus(status.getString("device_id"), online, Instant.now());
+    LOG.info("device is {} [device: {}]", online ? "online" : "offline", status.getString("device_id"));
+    message.reply(null);
+  }
+
+  private void onQuery(Message<JsonObject> message) {
+    JsonObject query = message.body();
+    switch (query.getString("op", "")) {
+      case "ping" -> message.reply(new JsonObject().put("devices", states.size()).put("online", states.online()));
+      case "get" -> message.reply(new JsonObject()
+        .put("device", states.get(query.getString("device_id")).orElse(null)));
+      case "list" -> {
+        DeviceStates.Page page = states.list(query.getString("after"), query.getInteger("limit", 100),
+          query.getBoolean("online"));
+        message.reply(new JsonObject().put("items", new JsonArray(page.items())).put("last", page.last()));
+      }
+      default -> message.fail(400, "unknown device query");
+    }
+  }
+}
