@@ -18,9 +18,13 @@ public record Rejection(RejectReason reason, List<FieldError> errors) {
     return new Rejection(reason, List.of(new FieldError(field, message)));
   }
 
-  /** The reason of a FAILED ack, e.g. {@code schema_invalid: slots[3].rate_kw}. */
+  /**
+   * The reason of a FAILED ack as PROTOCOL.md writes it: {@code unsupported_version}, or the first
+   * field for content errors, {@code schema_invalid: slots[3].rate_kw}.
+   */
   public String ackReason() {
     String field = errors.get(0).field();
-    return field.isEmpty() ? reason.code() : reason.code() + ": " + field;
+    boolean namesField = reason == RejectReason.SCHEMA_INVALID || reason == RejectReason.SEMANTIC_INVALID;
+    return namesField && !field.isEmpty() ? reason.code() + ": " + field : reason.code();
   }
 }

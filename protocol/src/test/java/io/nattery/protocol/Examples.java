@@ -32,35 +32,47 @@ final class Examples {
     return bytes(name).toJsonObject();
   }
 
-  /** Sets the field at a path like {@code slots[1].rate_kw} (null is written as JSON null). */
+  /** Sets the value at a path like {@code slots[1].rate_kw} or {@code params.values[1]}. */
   static JsonObject put(JsonObject root, String path, Object value) {
     int dot = path.lastIndexOf('.');
-    JsonObject parent = dot < 0 ? root : (JsonObject) walk(root, path.substring(0, dot));
-    parent.put(path.substring(dot + 1), value);
+    Object parent = dot < 0 ? root : walk(root, path.substring(0, dot));
+    Matcher last = step(path.substring(dot + 1));
+    if (last.group(2) == null) {
+      ((JsonObject) parent).put(last.group(1), value);
+    } else {
+      ((JsonObject) parent).getJsonArray(last.group(1)).set(Integer.parseInt(last.group(2)), value);
+    }
     return root;
   }
 
+  /** Removes the property at a path like {@code energy.pv_wh}. */
   static JsonObject remove(JsonObject root, String path) {
     int dot = path.lastIndexOf('.');
     JsonObject parent = dot < 0 ? root : (JsonObject) walk(root, path.substring(0, dot));
-    if (parent.remove(path.substring(dot + 1)) == null) {
+    if (!parent.containsKey(path.substring(dot + 1))) {
       throw new IllegalArgumentException("nothing to remove at " + path);
     }
+    parent.remove(path.substring(dot + 1));
     return root;
   }
 
   private static Object walk(JsonObject root, String path) {
     Object node = root;
     for (String step : path.split("\\.")) {
-      Matcher matcher = STEP.matcher(step);
-      if (!matcher.matches()) {
-        throw new IllegalArgumentException(path);
-      }
+      Matcher matcher = step(step);
       node = ((JsonObject) node).getValue(matcher.group(1));
       if (matcher.group(2) != null) {
         node = ((JsonArray) node).getValue(Integer.parseInt(matcher.group(2)));
       }
     }
     return node;
+  }
+
+  private static Matcher step(String step) {
+    Matcher matcher = STEP.matcher(step);
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException("not a field path step: " + step);
+    }
+    return matcher;
   }
 }

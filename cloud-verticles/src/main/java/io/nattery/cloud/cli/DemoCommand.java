@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", description = "The whole system in one process: embedded broker and stores, "
@@ -32,8 +33,8 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "interface the API binds to")
   String host;
 
-  @Option(names = "--register-map", defaultValue = "conf/registers/generic-hybrid.json",
-    description = "the inverters' register map")
+  @Option(names = "--register-map", description = "the inverters' register map "
+    + "(default: conf/registers/generic-hybrid.json of the Nattery folder)")
   String registerMap;
 
   @Override
@@ -49,6 +50,10 @@ final class DemoCommand implements Callable<Integer> {
     if (!free("127.0.0.1", mqttPort)) {
       System.err.println("nattery: port " + mqttPort + " is already in use; choose another with --mqtt-port");
       return 1;
+    }
+    if (registerMap == null) {
+      registerMap = Path.of(System.getProperty("nattery.home", "."), "conf", "registers", "generic-hybrid.json")
+        .toString();
     }
     long started = System.nanoTime();
     Demo demo = new Demo(new Demo.Settings(devices, host, port, mqttPort, password, registerMap));
