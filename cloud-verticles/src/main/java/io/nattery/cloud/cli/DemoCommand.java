@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", description = "The whole system in one process: embedded broker and stores, "
@@ -34,7 +33,7 @@ final class DemoCommand implements Callable<Integer> {
   String host;
 
   @Option(names = "--register-map", description = "the inverters' register map "
-    + "(default: conf/registers/generic-hybrid.json of the Nattery folder)")
+    + "(default: the shipped conf/registers/generic-hybrid.json)")
   String registerMap;
 
   @Override
@@ -50,10 +49,6 @@ final class DemoCommand implements Callable<Integer> {
     if (!free("127.0.0.1", mqttPort)) {
       System.err.println("nattery: port " + mqttPort + " is already in use; choose another with --mqtt-port");
       return 1;
-    }
-    if (registerMap == null) {
-      registerMap = Path.of(System.getProperty("nattery.home", "."), "conf", "registers", "generic-hybrid.json")
-        .toString();
     }
     long started = System.nanoTime();
     Demo demo = new Demo(new Demo.Settings(devices, host, port, mqttPort, password, registerMap));

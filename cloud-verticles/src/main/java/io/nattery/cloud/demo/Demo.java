@@ -6,7 +6,9 @@ import io.nattery.cloud.auth.Role;
 import io.nattery.cloud.auth.UserStore;
 import io.nattery.cloud.db.Database;
 import io.nattery.edge.EdgeService;
+import io.nattery.edge.registers.RegisterMap;
 import io.nattery.edge.simulator.InverterSimulator;
+import io.nattery.edge.simulator.SimulatorConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +17,7 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -34,7 +37,7 @@ public final class Demo implements AutoCloseable {
   public static final String SITE = "demo-site";
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** What the demo was asked for. */
+  /** What the demo was asked for; a null register map means the shipped generic-hybrid one. */
   public record Settings(int devices, String host, int httpPort, int mqttPort, String userPassword,
                          String registerMap) {
   }
@@ -81,11 +84,11 @@ public final class Demo implements AutoCloseable {
       await(CloudNode.deploy(vertx, cloud));
       await(provision(database.config(), devicePasswords.keySet()));
 
-      int index = 0;
+      RegisterMap map = settings.registerMap() == null
+        ? RegisterMap.genericHybrid() : RegisterMap.load(Path.of(settings.registerMap()));
       for (Map.Entry<String, String> device : devicePasswords.entrySet()) {
-        InverterSimulator simulator = new InverterSimulator(device.getKey(), index++, "127.0.0.1", 0,
-          settings.registerMap());
-        simulator.start();
+        InverterSimulator simulator = new InverterSimulator(SimulatorConfig.defaults(device.getKey())
+          .withRegisterMap(map).withPort(0)).start();
         simulators.add(simulator);
         JsonObject edge = new JsonObject()
           .put("device_id", device.getKey())

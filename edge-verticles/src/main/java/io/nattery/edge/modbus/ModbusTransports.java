@@ -4,28 +4,28 @@ import io.vertx.core.json.JsonObject;
 
 /** Builds the transport a {@code modbus} config object asks for. */
 public final class ModbusTransports {
-    public static final String DEFAULT_HOST = "127.0.0.1";
-    public static final int DEFAULT_PORT = 502;
-    public static final int DEFAULT_UNIT_ID = 1;
-    public static final int DEFAULT_TIMEOUT_MS = 1000;
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 502;
+  public static final int DEFAULT_UNIT_ID = 1;
+  public static final int DEFAULT_TIMEOUT_MS = 1000;
 
-    private ModbusTransports() {
-    }
+  private ModbusTransports() {
+  }
 
-    /**
-     * {@code {"transport":"tcp","host","port","unit_id","timeout_ms"}}; RTU ({@code "rtu"}, serial port,
-     * 9600 8N1) is the next transport to come and is refused until then.
-     */
-    public static ModbusTransport fromConfig(JsonObject modbus) {
-        String transport = modbus.getString("transport", "tcp");
-        return switch (transport) {
-            case "tcp" -> new TcpModbusTransport(
-                    modbus.getString("host", DEFAULT_HOST),
-                    modbus.getInteger("port", DEFAULT_PORT),
-                    modbus.getInteger("unit_id", DEFAULT_UNIT_ID),
-                    modbus.getInteger("timeout_ms", DEFAULT_TIMEOUT_MS));
-            case "rtu" -> throw new IllegalArgumentException("modbus.transport 'rtu' is not supported yet; use 'tcp'");
-            default -> throw new IllegalArgumentException("unknown modbus.transport '" + transport + "' (expected tcp)");
-        };
-    }
+  /**
+   * {@code {"transport":"tcp","host","port","unit_id","timeout_ms"}}; RTU ({@code "rtu"}, serial port,
+   * 9600 8N1) is the next transport to come and is refused until then.
+   */
+  public static ModbusTransport fromConfig(JsonObject modbus) {
+    String transport = modbus.getString("transport", "tcp");
+    return switch (transport) {
+      case "tcp" -> new TcpModbusTransport(
+          modbus.getString("host", DEFAULT_HOST),
+          modbus.getInteger("port", DEFAULT_PORT),
+          modbus.getInteger("unit_id", DEFAULT_UNIT_ID),
+          modbus.getInteger("timeout_ms", DEFAULT_TIMEOUT_MS));
+      case "rtu" -> throw new IllegalArgumentException("modbus.transport 'rtu' is not supported yet; use 'tcp'");
+      default -> throw new IllegalArgumentException("unknown modbus.transport '" + transport + "' (expected tcp)");
+    };
+  }
 }

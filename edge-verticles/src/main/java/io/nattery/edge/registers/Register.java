@@ -24,52 +24,52 @@ import java.util.OptionalInt;
  * @param description   free text, or null
  */
 public record Register(String name, int address, RegisterType type, int length, Integer scale, String scaleRegister,
-                       String unit, Access access, TelemetryField field, Double min, Double max,
-                       Map<Integer, String> enumCodes, Map<Integer, String> bits, Long value, String description) {
+    String unit, Access access, TelemetryField field, Double min, Double max,
+    Map<Integer, String> enumCodes, Map<Integer, String> bits, Long value, String description) {
 
-    public Register {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(access, "access");
-        enumCodes = Map.copyOf(enumCodes == null ? Map.of() : enumCodes);
-        bits = Map.copyOf(bits == null ? Map.of() : bits);
-    }
+  public Register {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(access, "access");
+    enumCodes = Map.copyOf(enumCodes == null ? Map.of() : enumCodes);
+    bits = Map.copyOf(bits == null ? Map.of() : bits);
+  }
 
-    /** First address after this register. */
-    public int end() {
-        return address + length;
-    }
+  /** First address after this register. */
+  public int end() {
+    return address + length;
+  }
 
-    public boolean contains(int otherAddress) {
-        return otherAddress >= address && otherAddress < end();
-    }
+  public boolean contains(int otherAddress) {
+    return otherAddress >= address && otherAddress < end();
+  }
 
-    public boolean isEnum() {
-        return !enumCodes.isEmpty();
-    }
+  public boolean isEnum() {
+    return !enumCodes.isEmpty();
+  }
 
-    public boolean isBitfield() {
-        return !bits.isEmpty();
-    }
+  public boolean isBitfield() {
+    return !bits.isEmpty();
+  }
 
-    public boolean readable() {
-        return access.readable();
-    }
+  public boolean readable() {
+    return access.readable();
+  }
 
-    public boolean writable() {
-        return access.writable();
-    }
+  public boolean writable() {
+    return access.writable();
+  }
 
-    /** The code that writes {@code wireValue}: the lowest when several codes read back as the same value. */
-    public OptionalInt codeOf(String wireValue) {
-        return enumCodes.entrySet().stream()
-                .filter(e -> e.getValue().equals(wireValue))
-                .mapToInt(Map.Entry::getKey)
-                .min();
-    }
+  /** The code that writes {@code wireValue}: the lowest when several codes read back as the same value. */
+  public OptionalInt codeOf(String wireValue) {
+    return enumCodes.entrySet().stream()
+        .filter(e -> e.getValue().equals(wireValue))
+        .mapToInt(Map.Entry::getKey)
+        .min();
+  }
 
-    @Override
-    public String toString() {
-        return name + "@" + address;
-    }
+  @Override
+  public String toString() {
+    return name + "@" + address;
+  }
 }

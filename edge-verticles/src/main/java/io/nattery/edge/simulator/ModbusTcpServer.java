@@ -26,95 +26,95 @@ import java.util.concurrent.atomic.AtomicInteger;
  * open connection (j2mod's blocking handler), from a pool shared by every server in the JVM.
  */
 final class ModbusTcpServer extends AbstractModbusListener {
-    private static final Logger LOG = LoggerFactory.getLogger(ModbusTcpServer.class);
-    private static final AtomicInteger CONNECTION_THREADS = new AtomicInteger();
-    private static final ExecutorService CONNECTIONS = Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "nattery-sim-modbus-" + CONNECTION_THREADS.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-    });
+  private static final Logger LOG = LoggerFactory.getLogger(ModbusTcpServer.class);
+  private static final AtomicInteger CONNECTION_THREADS = new AtomicInteger();
+  private static final ExecutorService CONNECTIONS = Executors.newCachedThreadPool(r -> {
+    Thread thread = new Thread(r, "nattery-sim-modbus-" + CONNECTION_THREADS.incrementAndGet());
+    thread.setDaemon(true);
+    return thread;
+  });
 
-    private final String deviceId;
-    private final ProcessImage image;
-    private final int unitId;
-    private final int idleTimeoutMs;
-    private final ServerSocket serverSocket;
-    private final Set<TCPSlaveConnection> open = ConcurrentHashMap.newKeySet();
-    private Thread acceptThread;
+  private final String deviceId;
+  private final ProcessImage image;
+  private final int unitId;
+  private final int idleTimeoutMs;
+  private final ServerSocket serverSocket;
+  private final Set<TCPSlaveConnection> open = ConcurrentHashMap.newKeySet();
+  private Thread acceptThread;
 
-    ModbusTcpServer(String deviceId, String host, int port, int unitId, int idleTimeoutMs, ProcessImage image) throws IOException {
-        this.deviceId = deviceId;
-        this.image = image;
-        this.unitId = unitId;
-        this.idleTimeoutMs = idleTimeoutMs;
-        this.serverSocket = new ServerSocket();
-        serverSocket.setReuseAddress(true);
-        serverSocket.bind(new InetSocketAddress(InetAddress.getByName(host), port), 100);
-        setAddress(serverSocket.getInetAddress());
-        setPort(serverSocket.getLocalPort());
-    }
+  ModbusTcpServer(String deviceId, String host, int port, int unitId, int idleTimeoutMs, ProcessImage image) throws IOException {
+    this.deviceId = deviceId;
+    this.image = image;
+    this.unitId = unitId;
+    this.idleTimeoutMs = idleTimeoutMs;
+    this.serverSocket = new ServerSocket();
+    serverSocket.setReuseAddress(true);
+    serverSocket.bind(new InetSocketAddress(InetAddress.getByName(host), port), 100);
+    setAddress(serverSocket.getInetAddress());
+    setPort(serverSocket.getLocalPort());
+  }
 
-    void start() {
-        setListening(true);
-        acceptThread = new Thread(this, "nattery-sim-accept-" + deviceId);
-        acceptThread.setDaemon(true);
-        acceptThread.start();
-    }
+  void start() {
+    setListening(true);
+    acceptThread = new Thread(this, "nattery-sim-accept-" + deviceId);
+    acceptThread.setDaemon(true);
+    acceptThread.start();
+  }
 
-    @Override
-    public void run() {
-        while (isListening()) {
-            Socket socket;
-            try {
-                socket = serverSocket.accept();
-            } catch (IOException e) {
-                if (isListening()) {
-                    LOG.warn("[device: {}] simulator accept failed: {}", deviceId, e.getMessage());
-                }
-                continue;
-            }
-            TCPSlaveConnection connection = new TCPSlaveConnection(socket);
-            // an idle master is dropped after this long (0 = never); the edge's worker reconnects on its next request
-            connection.setTimeout(idleTimeoutMs);
-            open.add(connection);
-            CONNECTIONS.execute(() -> {
-                try {
-                    new TCPConnectionHandler(this, connection, 0).run();
-                } finally {
-                    open.remove(connection);
-                    connection.close();
-                }
-            });
+  @Override
+  public void run() {
+    while (isListening()) {
+      Socket socket;
+      try {
+        socket = serverSocket.accept();
+      } catch (IOException e) {
+        if (isListening()) {
+          LOG.warn("[device: {}] simulator accept failed: {}", deviceId, e.getMessage());
         }
-    }
-
-    @Override
-    public void stop() {
-        setListening(false);
+        continue;
+      }
+      TCPSlaveConnection connection = new TCPSlaveConnection(socket);
+      // an idle master is dropped after this long (0 = never); the edge's worker reconnects on its next request
+      connection.setTimeout(idleTimeoutMs);
+      open.add(connection);
+      CONNECTIONS.execute(() -> {
         try {
-            serverSocket.close();
-        } catch (IOException e) {
-            LOG.debug("[device: {}] closing the simulator socket: {}", deviceId, e.getMessage());
+          new TCPConnectionHandler(this, connection, 0).run();
+        } finally {
+          open.remove(connection);
+          connection.close();
         }
-        for (TCPSlaveConnection connection : open) {
-            connection.close(); // unblocks the handler thread reading from it
-        }
-        if (acceptThread != null) {
-            try {
-                acceptThread.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+      });
     }
+  }
 
-    /** Only this server's unit; any other unit id is answered with exception 2. */
-    @Override
-    public ProcessImage getProcessImage(int requestedUnitId) {
-        return requestedUnitId == unitId ? image : null;
+  @Override
+  public void stop() {
+    setListening(false);
+    try {
+      serverSocket.close();
+    } catch (IOException e) {
+      LOG.debug("[device: {}] closing the simulator socket: {}", deviceId, e.getMessage());
     }
+    for (TCPSlaveConnection connection : open) {
+      connection.close(); // unblocks the handler thread reading from it
+    }
+    if (acceptThread != null) {
+      try {
+        acceptThread.join(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
 
-    int openConnections() {
-        return open.size();
-    }
+  /** Only this server's unit; any other unit id is answered with exception 2. */
+  @Override
+  public ProcessImage getProcessImage(int requestedUnitId) {
+    return requestedUnitId == unitId ? image : null;
+  }
+
+  int openConnections() {
+    return open.size();
+  }
 }

@@ -29,122 +29,122 @@ import java.util.UUID;
  * {@code poll_interval_ms} (1000), {@code poll_request_timeout_ms} (5000).
  */
 public final class TelemetryPollerVerticle extends VerticleBase {
-    private static final Logger LOG = LoggerFactory.getLogger(TelemetryPollerVerticle.class);
+  private static final Logger LOG = LoggerFactory.getLogger(TelemetryPollerVerticle.class);
 
-    private String deviceId;
-    private String requestAddress;
-    private String telemetryAddress;
-    private TelemetryDecoder decoder;
-    private DeliveryOptions requestOptions;
-    private final DeliveryOptions publishOptions = new DeliveryOptions().setLocalOnly(true);
-    private final String bootId = UUID.randomUUID().toString();
-    private long seq;
-    private long timerId = -1;
-    private boolean cycleRunning;
-    private boolean failing;
-    private long failedCycles;
-    private long skippedTicks;
+  private String deviceId;
+  private String requestAddress;
+  private String telemetryAddress;
+  private TelemetryDecoder decoder;
+  private DeliveryOptions requestOptions;
+  private final DeliveryOptions publishOptions = new DeliveryOptions().setLocalOnly(true);
+  private final String bootId = UUID.randomUUID().toString();
+  private long seq;
+  private long timerId = -1;
+  private boolean cycleRunning;
+  private boolean failing;
+  private long failedCycles;
+  private long skippedTicks;
 
-    @Override
-    public Future<?> start() {
-        deviceId = config().getString("device_id");
-        if (!Contract.isValidDeviceId(deviceId)) {
-            return Future.failedFuture(new IllegalArgumentException("device_id missing or invalid: " + deviceId));
-        }
-        long intervalMs = config().getLong("poll_interval_ms", 1000L);
-        if (intervalMs < 1) {
-            return Future.failedFuture(new IllegalArgumentException("poll_interval_ms must be > 0, got " + intervalMs));
-        }
-        requestAddress = Addresses.modbusRequest(deviceId);
-        telemetryAddress = Addresses.telemetry(deviceId);
-        requestOptions = new DeliveryOptions().setLocalOnly(true).setSendTimeout(config().getLong("poll_request_timeout_ms", 5000L));
-        return loadMap(config().getString("register_map")).map(map -> {
-            decoder = new TelemetryDecoder(map);
-            timerId = vertx.setPeriodic(intervalMs, id -> tick());
-            LOG.info("[device: {}] polling every {} ms with map {} in {} read(s) {}, boot {}",
-                    deviceId, intervalMs, map.name(), decoder.plan().blocks().size(), decoder.plan().blocks(), bootId);
-            return null;
+  @Override
+  public Future<?> start() {
+    deviceId = config().getString("device_id");
+    if (!Contract.isValidDeviceId(deviceId)) {
+      return Future.failedFuture(new IllegalArgumentException("device_id missing or invalid: " + deviceId));
+    }
+    long intervalMs = config().getLong("poll_interval_ms", 1000L);
+    if (intervalMs < 1) {
+      return Future.failedFuture(new IllegalArgumentException("poll_interval_ms must be > 0, got " + intervalMs));
+    }
+    requestAddress = Addresses.modbusRequest(deviceId);
+    telemetryAddress = Addresses.telemetry(deviceId);
+    requestOptions = new DeliveryOptions().setLocalOnly(true).setSendTimeout(config().getLong("poll_request_timeout_ms", 5000L));
+    return loadMap(config().getString("register_map")).map(map -> {
+      decoder = new TelemetryDecoder(map);
+      timerId = vertx.setPeriodic(intervalMs, id -> tick());
+      LOG.info("[device: {}] polling every {} ms with map {} in {} read(s) {}, boot {}",
+          deviceId, intervalMs, map.name(), decoder.plan().blocks().size(), decoder.plan().blocks(), bootId);
+      return null;
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+    }
+    LOG.info("[device: {}] poller stopped after {} samples, {} failed cycles, {} skipped ticks",
+        deviceId, seq, failedCycles, skippedTicks);
+    return Future.succeededFuture();
+  }
+
+  private Future<RegisterMap> loadMap(String path) {
+    if (path == null || path.isBlank()) {
+      return vertx.executeBlocking(RegisterMap::genericHybrid);
+    }
+    return vertx.fileSystem().readFile(path)
+        .recover(e -> Future.failedFuture(new IllegalArgumentException("register_map " + path + " cannot be read: " + e.getMessage(), e)))
+        .map(buffer -> RegisterMap.parse(buffer.toString(), path));
+  }
+
+  private void tick() {
+    if (cycleRunning) {
+      skippedTicks++;
+      return;
+    }
+    cycleRunning = true;
+    Instant ts = Instant.now();
+    readBlocks(decoder.plan().blocks(), 0, new ArrayList<>())
+        .map(replies -> decoder.decode(replies, deviceId, ts, seq, bootId))
+        .onComplete(result -> {
+          cycleRunning = false;
+          if (result.succeeded()) {
+            publish(result.result());
+          } else {
+            cycleFailed(result.cause());
+          }
         });
-    }
+  }
 
-    @Override
-    public Future<?> stop() {
-        if (timerId >= 0) {
-            vertx.cancelTimer(timerId);
-        }
-        LOG.info("[device: {}] poller stopped after {} samples, {} failed cycles, {} skipped ticks",
-                deviceId, seq, failedCycles, skippedTicks);
-        return Future.succeededFuture();
+  /** One block after the other: the next read leaves only when the previous one has been answered. */
+  private Future<List<int[]>> readBlocks(List<ReadPlan.Block> blocks, int index, List<int[]> replies) {
+    if (index == blocks.size()) {
+      return Future.succeededFuture(replies);
     }
+    ReadPlan.Block block = blocks.get(index);
+    JsonObject request = new JsonObject().put("op", "read").put("address", block.address()).put("count", block.count());
+    return vertx.eventBus().<JsonObject>request(requestAddress, request, requestOptions)
+        .compose(reply -> {
+          replies.add(words(reply));
+          return readBlocks(blocks, index + 1, replies);
+        });
+  }
 
-    private Future<RegisterMap> loadMap(String path) {
-        if (path == null || path.isBlank()) {
-            return vertx.executeBlocking(RegisterMap::genericHybrid);
-        }
-        return vertx.fileSystem().readFile(path)
-                .recover(e -> Future.failedFuture(new IllegalArgumentException("register_map " + path + " cannot be read: " + e.getMessage(), e)))
-                .map(buffer -> RegisterMap.parse(buffer.toString(), path));
+  private static int[] words(Message<JsonObject> reply) {
+    JsonArray registers = reply.body().getJsonArray("registers");
+    int[] words = new int[registers.size()];
+    for (int i = 0; i < words.length; i++) {
+      words[i] = registers.getInteger(i);
     }
+    return words;
+  }
 
-    private void tick() {
-        if (cycleRunning) {
-            skippedTicks++;
-            return;
-        }
-        cycleRunning = true;
-        Instant ts = Instant.now();
-        readBlocks(decoder.plan().blocks(), 0, new ArrayList<>())
-                .map(replies -> decoder.decode(replies, deviceId, ts, seq, bootId))
-                .onComplete(result -> {
-                    cycleRunning = false;
-                    if (result.succeeded()) {
-                        publish(result.result());
-                    } else {
-                        cycleFailed(result.cause());
-                    }
-                });
+  private void publish(Telemetry telemetry) {
+    seq++;
+    if (failing) {
+      failing = false;
+      LOG.info("[device: {}] telemetry back after {} failed cycles", deviceId, failedCycles);
     }
+    vertx.eventBus().publish(telemetryAddress, telemetry.toJson(), publishOptions);
+  }
 
-    /** One block after the other: the next read leaves only when the previous one has been answered. */
-    private Future<List<int[]>> readBlocks(List<ReadPlan.Block> blocks, int index, List<int[]> replies) {
-        if (index == blocks.size()) {
-            return Future.succeededFuture(replies);
-        }
-        ReadPlan.Block block = blocks.get(index);
-        JsonObject request = new JsonObject().put("op", "read").put("address", block.address()).put("count", block.count());
-        return vertx.eventBus().<JsonObject>request(requestAddress, request, requestOptions)
-                .compose(reply -> {
-                    replies.add(words(reply));
-                    return readBlocks(blocks, index + 1, replies);
-                });
+  private void cycleFailed(Throwable cause) {
+    failedCycles++;
+    // log the transition, not every second of an outage
+    if (!failing) {
+      failing = true;
+      LOG.warn("[device: {}] telemetry cycle failed: {}", deviceId, cause.getMessage());
+    } else {
+      LOG.debug("[device: {}] telemetry cycle failed again ({}): {}", deviceId, failedCycles, cause.getMessage());
     }
-
-    private static int[] words(Message<JsonObject> reply) {
-        JsonArray registers = reply.body().getJsonArray("registers");
-        int[] words = new int[registers.size()];
-        for (int i = 0; i < words.length; i++) {
-            words[i] = registers.getInteger(i);
-        }
-        return words;
-    }
-
-    private void publish(Telemetry telemetry) {
-        seq++;
-        if (failing) {
-            failing = false;
-            LOG.info("[device: {}] telemetry back after {} failed cycles", deviceId, failedCycles);
-        }
-        vertx.eventBus().publish(telemetryAddress, telemetry.toJson(), publishOptions);
-    }
-
-    private void cycleFailed(Throwable cause) {
-        failedCycles++;
-        // log the transition, not every second of an outage
-        if (!failing) {
-            failing = true;
-            LOG.warn("[device: {}] telemetry cycle failed: {}", deviceId, cause.getMessage());
-        } else {
-            LOG.debug("[device: {}] telemetry cycle failed again ({}): {}", deviceId, failedCycles, cause.getMessage());
-        }
-    }
+  }
 }

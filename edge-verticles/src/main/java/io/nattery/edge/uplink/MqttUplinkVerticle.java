@@ -29,156 +29,156 @@ import java.util.concurrent.TimeUnit;
  * (default: device id), password, ssl, keepalive_s, connect_timeout_ms, reconnect_initial_ms, reconnect_max_ms}}.
  */
 public final class MqttUplinkVerticle extends VerticleBase {
-    private static final Logger LOG = LoggerFactory.getLogger(MqttUplinkVerticle.class);
-    private static final long OFFLINE_ACK_WAIT_MS = 2000;
+  private static final Logger LOG = LoggerFactory.getLogger(MqttUplinkVerticle.class);
+  private static final long OFFLINE_ACK_WAIT_MS = 2000;
 
-    private String deviceId;
-    private String host;
-    private int port;
-    private MqttClientOptions baseOptions;
-    private String statusTopic;
-    private String telemetryTopic;
-    private long reconnectInitialMs;
-    private long reconnectMaxMs;
-    private long backoffMs;
-    private MqttClient client;
-    private MessageConsumer<JsonObject> consumer;
-    private long reconnectTimer = -1;
-    private boolean stopping;
-    private boolean everConnected;
-    private long published;
-    private long dropped;
-    private long droppedAtDisconnect;
-    private long reconnects;
+  private String deviceId;
+  private String host;
+  private int port;
+  private MqttClientOptions baseOptions;
+  private String statusTopic;
+  private String telemetryTopic;
+  private long reconnectInitialMs;
+  private long reconnectMaxMs;
+  private long backoffMs;
+  private MqttClient client;
+  private MessageConsumer<JsonObject> consumer;
+  private long reconnectTimer = -1;
+  private boolean stopping;
+  private boolean everConnected;
+  private long published;
+  private long dropped;
+  private long droppedAtDisconnect;
+  private long reconnects;
 
-    @Override
-    public Future<?> start() {
-        deviceId = config().getString("device_id");
-        if (!Contract.isValidDeviceId(deviceId)) {
-            return Future.failedFuture(new IllegalArgumentException("device_id missing or invalid: " + deviceId));
-        }
-        JsonObject mqtt = config().getJsonObject("mqtt", new JsonObject());
-        host = mqtt.getString("host", "127.0.0.1");
-        port = mqtt.getInteger("port", 1883);
-        reconnectInitialMs = mqtt.getLong("reconnect_initial_ms", 1000L);
-        reconnectMaxMs = mqtt.getLong("reconnect_max_ms", 60_000L);
-        backoffMs = reconnectInitialMs;
-        statusTopic = Topics.status(deviceId);
-        telemetryTopic = Topics.telemetry(deviceId);
-        baseOptions = new MqttClientOptions()
-                .setClientId(deviceId)
-                .setUsername(mqtt.getString("username", deviceId))
-                .setCleanSession(false)
-                .setKeepAliveInterval(mqtt.getInteger("keepalive_s", 30))
-                .setAutoKeepAlive(true)
-                .setWillFlag(true)
-                .setWillTopic(statusTopic)
-                .setWillQoS(MqttQoS.AT_LEAST_ONCE.value())
-                .setWillRetain(true)
-                .setSsl(mqtt.getBoolean("ssl", false));
-        baseOptions.setConnectTimeout(mqtt.getInteger("connect_timeout_ms", 5000));
-        if (mqtt.getString("password") != null) {
-            baseOptions.setPassword(mqtt.getString("password"));
-        }
-        consumer = vertx.eventBus().localConsumer(Addresses.telemetry(deviceId), this::forward);
-        // the edge runs without a broker too: the first connection is attempted, not awaited
-        return consumer.completion().onSuccess(v -> connect());
+  @Override
+  public Future<?> start() {
+    deviceId = config().getString("device_id");
+    if (!Contract.isValidDeviceId(deviceId)) {
+      return Future.failedFuture(new IllegalArgumentException("device_id missing or invalid: " + deviceId));
     }
-
-    @Override
-    public Future<?> stop() {
-        stopping = true;
-        if (reconnectTimer >= 0) {
-            vertx.cancelTimer(reconnectTimer);
-        }
-        Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
-        MqttClient current = client;
-        client = null;
-        if (current == null || !current.isConnected()) {
-            LOG.info("[device: {}] uplink stopped while offline: {} published, {} dropped", deviceId, published, dropped);
-            return unregistered;
-        }
-        // a clean DISCONNECT discards the will, so the offline status is published by hand, and awaited
-        Promise<Void> acked = Promise.promise();
-        current.publishCompletionHandler(id -> acked.tryComplete());
-        current.publish(statusTopic, status(false), MqttQoS.AT_LEAST_ONCE, false, true)
-                .onFailure(acked::tryFail);
-        return unregistered
-                .compose(v -> acked.future().timeout(OFFLINE_ACK_WAIT_MS, TimeUnit.MILLISECONDS))
-                .recover(e -> {
-                    LOG.warn("[device: {}] offline status not acknowledged before disconnect: {}", deviceId, e.getMessage());
-                    return Future.succeededFuture();
-                })
-                .compose(v -> current.disconnect())
-                .onComplete(r -> LOG.info("[device: {}] uplink stopped: {} published, {} dropped, {} reconnects",
-                        deviceId, published, dropped, reconnects));
+    JsonObject mqtt = config().getJsonObject("mqtt", new JsonObject());
+    host = mqtt.getString("host", "127.0.0.1");
+    port = mqtt.getInteger("port", 1883);
+    reconnectInitialMs = mqtt.getLong("reconnect_initial_ms", 1000L);
+    reconnectMaxMs = mqtt.getLong("reconnect_max_ms", 60_000L);
+    backoffMs = reconnectInitialMs;
+    statusTopic = Topics.status(deviceId);
+    telemetryTopic = Topics.telemetry(deviceId);
+    baseOptions = new MqttClientOptions()
+        .setClientId(deviceId)
+        .setUsername(mqtt.getString("username", deviceId))
+        .setCleanSession(false)
+        .setKeepAliveInterval(mqtt.getInteger("keepalive_s", 30))
+        .setAutoKeepAlive(true)
+        .setWillFlag(true)
+        .setWillTopic(statusTopic)
+        .setWillQoS(MqttQoS.AT_LEAST_ONCE.value())
+        .setWillRetain(true)
+        .setSsl(mqtt.getBoolean("ssl", false));
+    baseOptions.setConnectTimeout(mqtt.getInteger("connect_timeout_ms", 5000));
+    if (mqtt.getString("password") != null) {
+      baseOptions.setPassword(mqtt.getString("password"));
     }
+    consumer = vertx.eventBus().localConsumer(Addresses.telemetry(deviceId), this::forward);
+    // the edge runs without a broker too: the first connection is attempted, not awaited
+    return consumer.completion().onSuccess(v -> connect());
+  }
 
-    private void connect() {
-        reconnectTimer = -1;
-        if (stopping) {
-            return;
-        }
-        MqttClientOptions options = new MqttClientOptions(baseOptions).setWillMessageBytes(status(false));
-        MqttClient candidate = MqttClient.create(vertx, options);
-        candidate.closeHandler(v -> closed(candidate));
-        candidate.exceptionHandler(e -> LOG.debug("[device: {}] MQTT link error: {}", deviceId, e.getMessage()));
-        candidate.connect(port, host).onComplete(result -> {
-            if (result.failed()) {
-                String reason = result.cause() instanceof MqttConnectionException refused
-                        ? "refused: " + refused.code() : String.valueOf(result.cause().getMessage());
-                LOG.warn("[device: {}] MQTT connect to {}:{} failed ({}), next attempt in {} ms", deviceId, host, port, reason, backoffMs);
-                scheduleReconnect();
-                return;
-            }
-            if (stopping) {
-                candidate.disconnect();
-                return;
-            }
-            client = candidate;
-            backoffMs = reconnectInitialMs;
-            if (everConnected) {
-                reconnects++;
-            }
-            everConnected = true;
-            LOG.info("[device: {}] MQTT connected to {}:{} (session present: {}), {} samples dropped while offline",
-                    deviceId, host, port, result.result().isSessionPresent(), dropped - droppedAtDisconnect);
-            candidate.publish(statusTopic, status(true), MqttQoS.AT_LEAST_ONCE, false, true)
-                    .onFailure(e -> LOG.warn("[device: {}] online status not sent: {}", deviceId, e.getMessage()));
-        });
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    if (reconnectTimer >= 0) {
+      vertx.cancelTimer(reconnectTimer);
     }
+    Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    MqttClient current = client;
+    client = null;
+    if (current == null || !current.isConnected()) {
+      LOG.info("[device: {}] uplink stopped while offline: {} published, {} dropped", deviceId, published, dropped);
+      return unregistered;
+    }
+    // a clean DISCONNECT discards the will, so the offline status is published by hand, and awaited
+    Promise<Void> acked = Promise.promise();
+    current.publishCompletionHandler(id -> acked.tryComplete());
+    current.publish(statusTopic, status(false), MqttQoS.AT_LEAST_ONCE, false, true)
+        .onFailure(acked::tryFail);
+    return unregistered
+        .compose(v -> acked.future().timeout(OFFLINE_ACK_WAIT_MS, TimeUnit.MILLISECONDS))
+        .recover(e -> {
+          LOG.warn("[device: {}] offline status not acknowledged before disconnect: {}", deviceId, e.getMessage());
+          return Future.succeededFuture();
+        })
+        .compose(v -> current.disconnect())
+        .onComplete(r -> LOG.info("[device: {}] uplink stopped: {} published, {} dropped, {} reconnects",
+            deviceId, published, dropped, reconnects));
+  }
 
-    private void closed(MqttClient which) {
-        if (which != client || stopping) {
-            return; // a failed attempt (already rescheduled) or our own disconnect
-        }
-        client = null;
-        droppedAtDisconnect = dropped;
-        LOG.warn("[device: {}] MQTT connection to {}:{} lost, reconnecting in {} ms", deviceId, host, port, backoffMs);
+  private void connect() {
+    reconnectTimer = -1;
+    if (stopping) {
+      return;
+    }
+    MqttClientOptions options = new MqttClientOptions(baseOptions).setWillMessageBytes(status(false));
+    MqttClient candidate = MqttClient.create(vertx, options);
+    candidate.closeHandler(v -> closed(candidate));
+    candidate.exceptionHandler(e -> LOG.debug("[device: {}] MQTT link error: {}", deviceId, e.getMessage()));
+    candidate.connect(port, host).onComplete(result -> {
+      if (result.failed()) {
+        String reason = result.cause() instanceof MqttConnectionException refused
+            ? "refused: " + refused.code() : String.valueOf(result.cause().getMessage());
+        LOG.warn("[device: {}] MQTT connect to {}:{} failed ({}), next attempt in {} ms", deviceId, host, port, reason, backoffMs);
         scheduleReconnect();
-    }
+        return;
+      }
+      if (stopping) {
+        candidate.disconnect();
+        return;
+      }
+      client = candidate;
+      backoffMs = reconnectInitialMs;
+      if (everConnected) {
+        reconnects++;
+      }
+      everConnected = true;
+      LOG.info("[device: {}] MQTT connected to {}:{} (session present: {}), {} samples dropped while offline",
+          deviceId, host, port, result.result().isSessionPresent(), dropped - droppedAtDisconnect);
+      candidate.publish(statusTopic, status(true), MqttQoS.AT_LEAST_ONCE, false, true)
+          .onFailure(e -> LOG.warn("[device: {}] online status not sent: {}", deviceId, e.getMessage()));
+    });
+  }
 
-    private void scheduleReconnect() {
-        if (stopping || reconnectTimer >= 0) {
-            return;
-        }
-        long delay = backoffMs;
-        backoffMs = Math.min(backoffMs * 2, reconnectMaxMs);
-        reconnectTimer = vertx.setTimer(delay, id -> connect());
+  private void closed(MqttClient which) {
+    if (which != client || stopping) {
+      return; // a failed attempt (already rescheduled) or our own disconnect
     }
+    client = null;
+    droppedAtDisconnect = dropped;
+    LOG.warn("[device: {}] MQTT connection to {}:{} lost, reconnecting in {} ms", deviceId, host, port, backoffMs);
+    scheduleReconnect();
+  }
 
-    private void forward(Message<JsonObject> message) {
-        MqttClient current = client;
-        if (current == null || !current.isConnected()) {
-            dropped++;
-            return;
-        }
-        current.publish(telemetryTopic, message.body().toBuffer(), MqttQoS.AT_MOST_ONCE, false, false)
-                .onSuccess(id -> published++)
-                .onFailure(e -> dropped++);
+  private void scheduleReconnect() {
+    if (stopping || reconnectTimer >= 0) {
+      return;
     }
+    long delay = backoffMs;
+    backoffMs = Math.min(backoffMs * 2, reconnectMaxMs);
+    reconnectTimer = vertx.setTimer(delay, id -> connect());
+  }
 
-    private Buffer status(boolean online) {
-        return new DeviceStatus(deviceId, online, Instant.now()).toJson().toBuffer();
+  private void forward(Message<JsonObject> message) {
+    MqttClient current = client;
+    if (current == null || !current.isConnected()) {
+      dropped++;
+      return;
     }
+    current.publish(telemetryTopic, message.body().toBuffer(), MqttQoS.AT_MOST_ONCE, false, false)
+        .onSuccess(id -> published++)
+        .onFailure(e -> dropped++);
+  }
+
+  private Buffer status(boolean online) {
+    return new DeviceStatus(deviceId, online, Instant.now()).toJson().toBuffer();
+  }
 }
