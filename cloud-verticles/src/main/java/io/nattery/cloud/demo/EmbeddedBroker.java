@@ -21,6 +21,8 @@ final class EmbeddedBroker implements AutoCloseable {
     props.setProperty("port", Integer.toString(port));
     props.setProperty("websocket_port", "disabled");
     props.setProperty("allow_anonymous", "true");
+    // plain mosquitto_sub sends an empty client id and lets the broker name it
+    props.setProperty("allow_zero_byte_client_id", "true");
     props.setProperty("persistence_enabled", "false");
     props.setProperty("telemetry_enabled", "false");
     props.setProperty("netty.mqtt.message_size", Integer.toString(Contract.MAX_PAYLOAD_BYTES + 1024));

@@ -242,7 +242,8 @@ public final class InverterSimulator implements AutoCloseable {
       if (register.scaleRegister() == null) {
         continue;
       }
-      int sf = switch (register.unit() == null ? "" : register.unit()) {
+      // SoC in hundredths: a 10 kWh battery at 1 kW moves 0.01 % in under 4 s, so live views see it change
+      int sf = register.field() == TelemetryField.SOC_PCT ? -2 : switch (register.unit() == null ? "" : register.unit()) {
         case "%", "V", "A", "C" -> -1;
         default -> 0;
       };
