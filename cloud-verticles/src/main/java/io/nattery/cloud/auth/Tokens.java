@@ -1,5 +1,7 @@
 package io.nattery.cloud.auth;
 
+import io.nattery.protocol.config.Secrets;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,8 @@
 package io.nattery.cloud.cli;
 
 import io.nattery.edge.EdgeService;
+import io.nattery.edge.simulator.InverterSimulator;
+import io.nattery.edge.simulator.SimulatorConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -23,12 +25,29 @@ final class EdgeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     JsonObject config = ConfigFile.read(conf);
+    InverterSimulator simulator = null;
+    JsonObject simulated = config.getJsonObject("simulator");
+    if (simulated != null) {
+      // An edge without hardware (compose's edge-sim, a laptop): a simulated inverter in the same process.
+      try {
+        simulator = new InverterSimulator(SimulatorConfig.defaults(config.getString("device_id"))
+          .withPort(simulated.getInteger("port", 0))).start();
+      } catch (Exception e) {
+        LOG.error("the simulated inverter could not start: {}", CloudCommand.rootMessage(e));
+        return 1;
+      }
+      JsonObject modbus = config.getJsonObject("modbus", new JsonObject());
+      config.put("modbus", modbus.put("transport", "tcp").put("host", "127.0.0.1").put("port", simulator.port()));
+    }
     Vertx vertx = Vertx.vertx();
     try {
       EdgeService.deploy(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("the edge service could not start: {}", CloudCommand.rootMessage(e));
       vertx.close();
+      if (simulator != null) {
+        simulator.stop();
+      }
       return 1;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await(), "nattery-shutdown"));

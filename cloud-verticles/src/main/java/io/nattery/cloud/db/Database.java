@@ -1,6 +1,6 @@
 package io.nattery.cloud.db;
 
-import io.nattery.cloud.auth.Secrets;
+import io.nattery.protocol.config.Secrets;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;

@@ -1,7 +1,7 @@
 package io.nattery.cloud.ingest;
 
 import io.nattery.cloud.Addresses;
-import io.nattery.cloud.auth.Secrets;
+import io.nattery.protocol.config.Secrets;
 import io.nattery.protocol.Contract;
 import io.nattery.protocol.Decoded;
 import io.nattery.protocol.DeviceStatus;

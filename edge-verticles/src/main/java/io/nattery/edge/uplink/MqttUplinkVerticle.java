@@ -4,6 +4,7 @@ import io.nattery.edge.Addresses;
 import io.nattery.protocol.Contract;
 import io.nattery.protocol.DeviceStatus;
 import io.nattery.protocol.Topics;
+import io.nattery.protocol.config.Secrets;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -26,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * offline status as its last will, announces itself online (retained), forwards every telemetry sample at
  * QoS 0, and reconnects with capped exponential backoff. While disconnected, telemetry is dropped and
  * counted (the on-disk buffer comes later). Config: {@code device_id}, {@code mqtt: {host, port, username
- * (default: device id), password, ssl, keepalive_s, connect_timeout_ms, reconnect_initial_ms, reconnect_max_ms}}.
+ * (default: device id), password_env or password_file (or password, in-process only), ssl, keepalive_s, connect_timeout_ms, reconnect_initial_ms, reconnect_max_ms}}.
  */
 public final class MqttUplinkVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MqttUplinkVerticle.class);
@@ -77,8 +78,9 @@ public final class MqttUplinkVerticle extends VerticleBase {
         .setWillRetain(true)
         .setSsl(mqtt.getBoolean("ssl", false));
     baseOptions.setConnectTimeout(mqtt.getInteger("connect_timeout_ms", 5000));
-    if (mqtt.getString("password") != null) {
-      baseOptions.setPassword(mqtt.getString("password"));
+    String password = Secrets.resolve(mqtt, "password");
+    if (password != null) {
+      baseOptions.setPassword(password);
     }
     consumer = vertx.eventBus().localConsumer(Addresses.telemetry(deviceId), this::forward);
     // the edge runs without a broker too: the first connection is attempted, not awaited

@@ -1,4 +1,4 @@
-package io.nattery.cloud.auth;
+package io.nattery.protocol.config;
 
 import io.vertx.core.json.JsonObject;
 
@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
+ * Shared by every Nattery process (cloud and edge), so it sits in the one module both depend on.
  * Reads a secret named {@code name} from a configuration object: {@code name_file} (a path, trailing newline
  * stripped), then {@code name_env} (an environment variable's name), then {@code name} itself, which only
  * in-process callers such as the demo set. Secrets never come from a committed file.

@@ -1,0 +1,196 @@
+package io.nattery.cloud.demo;
+
+import io.nattery.cloud.LocalServices;
+import io.nattery.protocol.MessageType;
+import io.nattery.protocol.MessageValidator;
+import io.nattery.protocol.Telemetry;
+import io.nattery.protocol.Topics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.mqtt.MqttClient;
+import io.vertx.mqtt.MqttClientOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code ./nattery demo} as a user runs it (through the launcher, from the packaged jar): the issue's
+ * "done when" list, end to end against the embedded broker and PostgreSQL.
+ */
+class DemoIT {
+
+  private static final String PASSWORD = "s3cret";
+  private static final int DEVICES = 3;
+  private static Process demo;
+  private static final List<String> output = new CopyOnWriteArrayList<>();
+  private static Vertx vertx;
+  private static WebClient http;
+  private static int httpPort;
+  private static int mqttPort;
+  private static long readyMs;
+
+  @BeforeAll
+  static void startDemo() throws Exception {
+    Path launcher = Path.of("..", "nattery").toAbsolutePath().normalize();
+    assertTrue(Files.isExecutable(launcher), "the launcher is missing: " + launcher);
+    httpPort = LocalServices.freePort();
+    mqttPort = LocalServices.freePort();
+    long started = System.nanoTime();
+    demo = new ProcessBuilder(launcher.toString(), "demo", "--devices", String.valueOf(DEVICES),
+      "--port", String.valueOf(httpPort), "--mqtt-port", String.valueOf(mqttPort), "--password", PASSWORD)
+      .redirectErrorStream(true).start();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(demo.getInputStream(),
+        StandardCharsets.UTF_8))) {
+        lines.lines().forEach(output::add);
+      } catch (Exception ignored) {
+        // the process ended
+      }
+    }, "demo-output");
+    reader.setDaemon(true);
+    reader.start();
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (output.stream().noneMatch(l -> l.contains("ready in")) && demo.isAlive()
+      && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    readyMs = (System.nanoTime() - started) / 1_000_000;
+    assertTrue(output.stream().anyMatch(l -> l.contains("ready in")), "the demo did not start:\n"
+      + String.join("\n", output));
+    System.out.println("demo ready after " + readyMs + " ms (launcher to ready line)");
+    vertx = Vertx.vertx();
+    http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpPort));
+  }
+
+  @AfterAll
+  static void stopDemo() throws Exception {
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    if (demo != null) {
+      demo.destroy();
+      if (!demo.waitFor(20, TimeUnit.SECONDS)) {
+        demo.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void aViewerSeesEveryDeviceOnlineWithSocAndTsMoving() throws Exception {
+    HttpResponse<Buffer> anonymous = await(http.get("/api/v1/devices").send());
+    String token = token("viewer");
+
+    JsonArray first = await(waitForDevices(token));
+    Thread.sleep(5_000);
+    JsonArray second = devices(await(http.get("/api/v1/devices").bearerTokenAuthentication(token).send()));
+
+    assertEquals(401, anonymous.statusCode());
+    assertEquals(DEVICES, second.size());
+    for (int i = 0; i < DEVICES; i++) {
+      JsonObject before = first.getJsonObject(i).getJsonObject("telemetry");
+      JsonObject after = second.getJsonObject(i).getJsonObject("telemetry");
+      assertTrue(second.getJsonObject(i).getBoolean("online"));
+      assertNotEquals(before.getString("ts"), after.getString("ts"));
+      assertNotEquals(before.getDouble("soc_pct"), after.getDouble("soc_pct"),
+        "soc_pct did not move in 5 s: " + before + " / " + after);
+    }
+  }
+
+  @Test
+  void everyRoleLogsInAndAWrongPasswordIsRefused() throws Exception {
+    for (String user : List.of("admin", "operator", "trader", "viewer")) {
+      token(user);
+    }
+    HttpResponse<Buffer> wrong = await(http.post("/api/v1/auth/token")
+      .sendJsonObject(new JsonObject().put("username", "admin").put("password", "nattery-demo")));
+    assertEquals(401, wrong.statusCode());
+    assertTrue(output.stream().noneMatch(l -> l.contains(PASSWORD)), "the password reached the output");
+  }
+
+  @Test
+  void anMqttWatcherSeesContractValidTelemetryFromEveryDeviceAboutOnceASecond() throws Exception {
+    MessageValidator validator = new MessageValidator();
+    Map<String, List<Telemetry>> received = new ConcurrentHashMap<>();
+    List<String> invalid = new CopyOnWriteArrayList<>();
+    MqttClient watcher = MqttClient.create(vertx, new MqttClientOptions().setClientId("demo-it-watcher"));
+    watcher.publishHandler(message -> {
+      var decoded = validator.<Telemetry>decode(MessageType.TELEMETRY, message.payload());
+      if (decoded.isAccepted()) {
+        received.computeIfAbsent(decoded.value().deviceId(), k -> new CopyOnWriteArrayList<>()).add(decoded.value());
+      } else {
+        invalid.add(message.topicName() + ": " + decoded.rejection());
+      }
+    });
+    await(watcher.connect(mqttPort, "127.0.0.1"));
+    await(watcher.subscribe(Topics.deviceFilter(Topics.Kind.TELEMETRY), 0));
+    Thread.sleep(5_000);
+    await(watcher.disconnect());
+
+    assertEquals(List.of(), invalid);
+    assertEquals(DEVICES, received.size(), received.keySet().toString());
+    for (List<Telemetry> samples : received.values()) {
+      assertTrue(samples.size() >= 4 && samples.size() <= 6, "samples in 5 s: " + samples.size());
+      for (int i = 1; i < samples.size(); i++) {
+        assertEquals(samples.get(i - 1).seq() + 1, samples.get(i).seq());
+      }
+    }
+  }
+
+  @Test
+  void aTakenPortGivesOneLineNamingItAndExitCode1() throws Exception {
+    Path launcher = Path.of("..", "nattery").toAbsolutePath().normalize();
+    Process second = new ProcessBuilder(launcher.toString(), "demo", "--port", String.valueOf(httpPort),
+      "--mqtt-port", String.valueOf(LocalServices.freePort())).redirectErrorStream(true).start();
+    String text = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+
+    assertTrue(second.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(1, second.exitValue());
+    assertEquals("nattery: port " + httpPort + " is already in use; choose another with --port", text);
+  }
+
+  private static Future<JsonArray> waitForDevices(String token) {
+    return http.get("/api/v1/devices").bearerTokenAuthentication(token).send().compose(response -> {
+      JsonArray items = devices(response);
+      boolean all = items.size() == DEVICES && items.stream()
+        .allMatch(d -> ((JsonObject) d).getBoolean("online") && ((JsonObject) d).getJsonObject("telemetry") != null);
+      return all ? Future.succeededFuture(items) : vertx.timer(200).compose(t -> waitForDevices(token));
+    });
+  }
+
+  private static JsonArray devices(HttpResponse<Buffer> response) {
+    assertEquals(200, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject().getJsonArray("items");
+  }
+
+  private static String token(String user) throws Exception {
+    HttpResponse<Buffer> response = await(http.post("/api/v1/auth/token")
+      .sendJsonObject(new JsonObject().put("username", user).put("password", PASSWORD)));
+    assertEquals(200, response.statusCode(), user + ": " + response.bodyAsString());
+    return response.bodyAsJsonObject().getString("access_token");
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}
