@@ -172,7 +172,7 @@ class CloudNodeIT {
 
     JsonObject rejected = stats.getJsonObject("rejected");
     assertTrue(rejected.getLong("schema_invalid", 0L) >= 1, rejected.encode());
-    assertTrue(rejected.getLong("unknown_version", 0L) >= 1, rejected.encode());
+    assertTrue(rejected.getLong("unsupported_version", 0L) >= 1, rejected.encode());
     assertEquals(55.5, response.bodyAsJsonObject().getJsonObject("telemetry").getDouble("soc_pct"));
   }
 

@@ -54,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
     Demo demo = new Demo(new Demo.Settings(devices, host, port, mqttPort, password, registerMap));
     try {
       demo.start();
-    } catch (Exception e) {
+    } catch (Exception | LinkageError e) {
       System.err.println("nattery: the demo could not start: " + CloudCommand.rootMessage(e));
       return 1;
     }

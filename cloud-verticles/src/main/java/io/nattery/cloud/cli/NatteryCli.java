@@ -27,7 +27,14 @@ public final class NatteryCli implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    int code = new CommandLine(new NatteryCli()).execute(args);
+    int code;
+    try {
+      code = new CommandLine(new NatteryCli()).execute(args);
+    } catch (Throwable e) {
+      // An Error escapes picocli; without this the JVM would live on in Vert.x's threads.
+      System.err.println("nattery: " + e);
+      code = 1;
+    }
     if (code != 0 || !serving) {
       System.exit(code);
     }

@@ -100,7 +100,7 @@ public final class Demo implements AutoCloseable {
             .put("username", device.getKey()).put("password", device.getValue()));
         await(EdgeService.deploy(vertx, edge));
       }
-    } catch (Exception e) {
+    } catch (Throwable e) {
       close();
       throw e;
     }
