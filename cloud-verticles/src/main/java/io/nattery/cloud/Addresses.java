@@ -6,7 +6,11 @@ package io.nattery.cloud;
  */
 public final class Addresses {
 
-  /** Telemetry that passed ingestion (JSON of the contract), for device state and later the history writer. */
+  /** Request-reply: store a contract-valid telemetry sample; answered once it is written. */
+  public static final String TELEMETRY_STORE = "cloud.history.store";
+  /** Request-reply: the history writer's counters. */
+  public static final String HISTORY_STATS = "cloud.history.stats";
+  /** Published: telemetry that passed ingestion (JSON of the contract), for device state and live views. */
   public static final String TELEMETRY_ACCEPTED = "cloud.ingest.telemetry";
   /** Device status (LWT and online messages) that passed ingestion. */
   public static final String STATUS_ACCEPTED = "cloud.ingest.status";

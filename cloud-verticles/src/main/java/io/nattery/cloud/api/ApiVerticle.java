@@ -196,11 +196,18 @@ public class ApiVerticle extends VerticleBase {
       .map(m -> m.body().getBoolean("connected", false) ? "UP" : "DOWN").otherwise("DOWN");
     Future<String> state = vertx.eventBus().<JsonObject>request(Addresses.DEVICE_QUERY,
         new JsonObject().put("op", "ping"), QUERY_TIMEOUT).map("UP").otherwise("DOWN");
-    Future.join(db, mqtt, state).onComplete(done -> {
+    Future<String> history = config().containsKey("history")
+      ? vertx.eventBus().<JsonObject>request(Addresses.HISTORY_STATS, new JsonObject(), QUERY_TIMEOUT)
+        .map(m -> m.body().getBoolean("healthy", false) ? "UP" : "DOWN").otherwise("DOWN")
+      : Future.succeededFuture(null);
+    Future.join(db, mqtt, state, history).onComplete(done -> {
       JsonObject checks = new JsonObject()
         .put("postgres", db.result())
         .put("mqtt", mqtt.result())
         .put("device_state", state.result());
+      if (history.result() != null) {
+        checks.put("telemetry_store", history.result());
+      }
       boolean up = checks.stream().allMatch(e -> "UP".equals(e.getValue()));
       json(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
     });

@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The whole system in one process on embedded defaults: PostgreSQL (zonky), Moquette, the cloud node, and
+ * The whole system in one process on embedded defaults: PostgreSQL (zonky), QuestDB, Moquette, the cloud node, and
  * N simulated inverters each behind its own edge verticles with its own broker login.
  */
 public final class Demo implements AutoCloseable {
@@ -45,8 +45,14 @@ public final class Demo implements AutoCloseable {
   private final Settings settings;
   private final List<InverterSimulator> simulators = new ArrayList<>();
   private EmbeddedDatabase database;
+  private EmbeddedQuestDb questDb;
   private EmbeddedBroker broker;
   private Vertx vertx;
+
+  /** The PostgreSQL-wire port of the embedded QuestDB (telemetry history), once started. */
+  public int questDbPgPort() {
+    return questDb.pgPort();
+  }
 
   public Demo(Settings settings) {
     this.settings = settings;
@@ -60,6 +66,7 @@ public final class Demo implements AutoCloseable {
   public void start() throws Exception {
     try {
       database = new EmbeddedDatabase();
+      questDb = new EmbeddedQuestDb();
       Map<String, String> devicePasswords = new LinkedHashMap<>();
       for (int i = 0; i < settings.devices(); i++) {
         devicePasswords.put(deviceId(i), randomSecret());
@@ -79,6 +86,7 @@ public final class Demo implements AutoCloseable {
           .put("client_id", "nattery-cloud-demo")
           .put("shared_subscription", false))
         .put("postgres", database.config())
+        .put("history", questDb.historyConfig())
         .put("jwt", new JsonObject().put("secret", randomSecret()))
         .put("state", new JsonObject().put("sites", sites));
       await(CloudNode.deploy(vertx, cloud));
@@ -140,6 +148,14 @@ public final class Demo implements AutoCloseable {
     if (broker != null) {
       broker.close();
       broker = null;
+    }
+    if (questDb != null) {
+      try {
+        questDb.close();
+      } catch (Exception e) {
+        LOG.warn("stopping QuestDB: {}", e.getMessage());
+      }
+      questDb = null;
     }
     if (database != null) {
       try {

@@ -40,6 +40,8 @@ public class MqttIngestVerticle extends VerticleBase {
   private static final long MAX_BACKOFF_MS = 30_000;
   private static final long REJECT_LOG_INTERVAL_MS = 10_000;
 
+  private static final DeliveryOptions DOWNSTREAM = new DeliveryOptions().setSendTimeout(10_000);
+
   private final MessageValidator validator = new MessageValidator();
   private final Map<String, Long> accepted = new TreeMap<>();
   private final Map<String, Long> rejected = new TreeMap<>();
@@ -49,10 +51,12 @@ public class MqttIngestVerticle extends VerticleBase {
   private long backoffMs = 500;
   private long reconnects;
   private boolean stopping;
+  private boolean storeHistory;
 
   @Override
   public Future<?> start() {
     mqtt = config().getJsonObject("mqtt", new JsonObject());
+    storeHistory = config().containsKey("history");
     MqttClientOptions options = new MqttClientOptions()
       .setClientId(mqtt.getString("client_id", "nattery-cloud-" + UUID.randomUUID()))
       .setUsername(mqtt.getString("username", "nattery-cloud"))
@@ -121,10 +125,9 @@ public class MqttIngestVerticle extends VerticleBase {
       return;
     }
     MessageType type;
-    String address;
     switch (topic.get().kind()) {
-      case TELEMETRY -> { type = MessageType.TELEMETRY; address = Addresses.TELEMETRY_ACCEPTED; }
-      case STATUS -> { type = MessageType.STATUS; address = Addresses.STATUS_ACCEPTED; }
+      case TELEMETRY -> type = MessageType.TELEMETRY;
+      case STATUS -> type = MessageType.STATUS;
       default -> {
         reject(message, "unknown_topic", message.topicName());
         return;
@@ -151,7 +154,9 @@ public class MqttIngestVerticle extends VerticleBase {
       reject(message, "topic_mismatch", "topic " + deviceId + " carries device_id of another device");
       return;
     }
-    vertx.eventBus().request(address, body, new DeliveryOptions().setSendTimeout(10_000))
+    Future<?> downstream = type == MessageType.TELEMETRY ? storeAndShare(body) : bus().request(
+      Addresses.STATUS_ACCEPTED, body, DOWNSTREAM);
+    downstream
       .onSuccess(reply -> {
         accepted.merge(type.name().toLowerCase(), 1L, Long::sum);
         acknowledge(message);
@@ -162,6 +167,21 @@ public class MqttIngestVerticle extends VerticleBase {
         LOG.warn("downstream refused a message [device: {}, topic: {}]: {}", deviceId, message.topicName(),
           e.getMessage());
       });
+  }
+
+  /**
+   * Telemetry goes to the history writer (when this node has one) and, whatever the store says, to the
+   * live views: the latest state must not wait for a slow store. The ack waits for the store.
+   */
+  private Future<?> storeAndShare(JsonObject telemetry) {
+    Future<?> stored = storeHistory
+      ? bus().request(Addresses.TELEMETRY_STORE, telemetry, DOWNSTREAM) : Future.succeededFuture();
+    bus().publish(Addresses.TELEMETRY_ACCEPTED, telemetry);
+    return stored;
+  }
+
+  private io.vertx.core.eventbus.EventBus bus() {
+    return vertx.eventBus();
   }
 
   private void reject(MqttPublishMessage message, String reason, String detail) {

@@ -40,7 +40,6 @@ public class DeviceStateVerticle extends VerticleBase {
 
   private void onTelemetry(Message<JsonObject> message) {
     states.onTelemetry(message.body(), Instant.now());
-    message.reply(null);
   }
 
   private void onStatus(Message<JsonObject> message) {

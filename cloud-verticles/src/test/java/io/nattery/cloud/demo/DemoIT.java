@@ -15,6 +15,10 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -167,6 +171,36 @@ class DemoIT {
     assertTrue(second.waitFor(60, TimeUnit.SECONDS));
     assertEquals(1, second.exitValue());
     assertEquals("nattery: port " + httpPort + " is already in use; choose another with --port", text);
+  }
+
+  @Test
+  void telemetryIsWrittenToTheEmbeddedQuestDb() throws Exception {
+    String line = output.stream().filter(l -> l.contains("telemetry history")).findFirst().orElseThrow();
+    int port = Integer.parseInt(line.replaceAll(".*127\\.0\\.0\\.1:(\\d+).*", "$1"));
+    Pool questDb = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(port)
+      .setDatabase("qdb").setUser("admin").setPassword("quest")).using(vertx).build();
+    try {
+      long deadline = System.currentTimeMillis() + 20_000;
+      Map<String, Long> rows = Map.of();
+      while (System.currentTimeMillis() < deadline) {
+        rows = new java.util.TreeMap<>();
+        try {
+          for (Row row : await(questDb.query("SELECT device_id, count() AS n FROM telemetry").execute())) {
+            rows.put(row.getString("device_id"), row.getLong("n"));
+          }
+        } catch (java.util.concurrent.ExecutionException tableNotYetCreated) {
+          // the first batch creates the table
+        }
+        if (rows.size() == DEVICES && rows.values().stream().allMatch(n -> n >= 3)) {
+          break;
+        }
+        Thread.sleep(500);
+      }
+      assertEquals(DEVICES, rows.size(), rows.toString());
+      assertTrue(rows.values().stream().allMatch(n -> n >= 3), rows.toString());
+    } finally {
+      await(questDb.close());
+    }
   }
 
   private static Future<JsonArray> waitForDevices(String token) {

@@ -1,0 +1,83 @@
+package io.nattery.cloud.demo;
+
+import io.questdb.Bootstrap;
+import io.questdb.DefaultBootstrapConfiguration;
+import io.questdb.ServerMain;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * QuestDB in-process for the demo, on free local ports, data in a temporary directory removed on close:
+ * written over HTTP (InfluxDB line protocol), read over the PostgreSQL wire protocol.
+ */
+final class EmbeddedQuestDb implements AutoCloseable {
+
+  private final Path root;
+  private final ServerMain server;
+  private final int httpPort;
+  private final int pgPort;
+
+  EmbeddedQuestDb() throws IOException {
+    root = Files.createTempDirectory("nattery-questdb");
+    Files.createDirectories(root.resolve("conf"));
+    // QuestDB logs every query and a page of advisories to stdout; in the demo they go to its own file.
+    Files.writeString(root.resolve("conf/log.conf"), """
+      writers=file
+      w.file.class=io.questdb.log.LogFileWriter
+      w.file.location=%s
+      w.file.level=ERROR,CRITICAL,ADVISORY
+      """.formatted(root.resolve("questdb.log")));
+    httpPort = freePort();
+    pgPort = freePort();
+    Map<String, String> env = Map.of(
+      "QDB_HTTP_BIND_TO", "127.0.0.1:" + httpPort,
+      "QDB_HTTP_MIN_ENABLED", "false",
+      "QDB_PG_NET_BIND_TO", "127.0.0.1:" + pgPort,
+      "QDB_LINE_TCP_ENABLED", "false",
+      "QDB_LINE_UDP_ENABLED", "false",
+      "QDB_TELEMETRY_ENABLED", "false",
+      "QDB_SHARED_WORKER_COUNT", "1");
+    server = new ServerMain(new Bootstrap(new DefaultBootstrapConfiguration() {
+      @Override
+      public Map<String, String> getEnv() {
+        return env;
+      }
+
+      @Override
+      public String getBanner() {
+        return "";
+      }
+    }, "-d", root.toString()));
+    server.start();
+  }
+
+  /** The {@code history} configuration of the cloud node. */
+  JsonObject historyConfig() {
+    return new JsonObject().put("url", "http://127.0.0.1:" + httpPort);
+  }
+
+  int pgPort() {
+    return pgPort;
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+    try (Stream<Path> files = Files.walk(root)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

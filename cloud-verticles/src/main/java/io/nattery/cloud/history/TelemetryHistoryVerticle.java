@@ -1,0 +1,122 @@
+package io.nattery.cloud.history;
+
+import com.influxdb.client.InfluxDBClient;
+import com.influxdb.client.InfluxDBClientFactory;
+import com.influxdb.client.InfluxDBClientOptions;
+import com.influxdb.client.write.Point;
+import io.nattery.cloud.Addresses;
+import io.nattery.protocol.config.Secrets;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes accepted telemetry to the time-series store (QuestDB, or any InfluxDB v2 write endpoint) in
+ * batches. A sample is answered only once its batch is written, so ingestion acknowledges a QoS 1 message
+ * only when it is stored. Memory is bounded: past {@code max_pending} samples new ones are refused (503),
+ * which ingestion turns into not acknowledging, and the broker keeps them. A failed write is retried with
+ * backoff, in order, never dropped.
+ */
+public class TelemetryHistoryVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TelemetryHistoryVerticle.class);
+  private static final long MAX_BACKOFF_MS = 30_000;
+
+  private final List<Message<JsonObject>> pending = new ArrayList<>();
+  private InfluxDBClient client;
+  private int batchSize;
+  private int maxPending;
+  private long flushIntervalMs;
+  private boolean writing;
+  private long backoffMs;
+  private long written;
+  private long failures;
+
+  @Override
+  public Future<?> start() {
+    JsonObject config = config();
+    batchSize = config.getInteger("batch_size", 1000);
+    maxPending = config.getInteger("max_pending", 20_000);
+    flushIntervalMs = config.getLong("flush_interval_ms", 1000L);
+    InfluxDBClientOptions.Builder options = InfluxDBClientOptions.builder()
+      .url(config.getString("url", "http://127.0.0.1:9000"))
+      .org(config.getString("org", "nattery"))
+      .bucket(config.getString("bucket", "nattery"));
+    String token = Secrets.resolve(config, "token");
+    if (token != null) {
+      options.authenticateToken(token.toCharArray());
+    }
+    client = InfluxDBClientFactory.create(options.build());
+    vertx.setPeriodic(flushIntervalMs, id -> flush());
+    // Healthy while the last write succeeded (or none was due) and there is room for more.
+    vertx.eventBus().<JsonObject>consumer(Addresses.HISTORY_STATS, m -> m.reply(new JsonObject()
+      .put("healthy", backoffMs == 0 && pending.size() < maxPending)
+      .put("pending", pending.size()).put("written", written).put("failures", failures)));
+    return vertx.eventBus().<JsonObject>consumer(Addresses.TELEMETRY_STORE, this::accept).completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    // What is still pending was never acknowledged to the broker, which delivers it again.
+    return vertx.executeBlocking(() -> {
+      client.close();
+      return null;
+    });
+  }
+
+  private void accept(Message<JsonObject> message) {
+    if (pending.size() >= maxPending) {
+      message.fail(503, "telemetry store is behind: " + pending.size() + " samples pending");
+      return;
+    }
+    pending.add(message);
+    if (pending.size() >= batchSize) {
+      flush();
+    }
+  }
+
+  private void flush() {
+    if (writing || pending.isEmpty()) {
+      return;
+    }
+    writing = true;
+    List<Message<JsonObject>> batch = new ArrayList<>(pending.subList(0, Math.min(batchSize, pending.size())));
+    List<Point> points = new ArrayList<>(batch.size());
+    for (Message<JsonObject> message : batch) {
+      points.add(TelemetryPoints.of(message.body()));
+    }
+    long started = System.nanoTime();
+    vertx.executeBlocking(() -> {
+      client.getWriteApiBlocking().writePoints(points);
+      return null;
+    }, true).onComplete(done -> {
+      writing = false;
+      if (done.succeeded()) {
+        pending.subList(0, batch.size()).clear();
+        batch.forEach(m -> m.reply(null));
+        written += batch.size();
+        backoffMs = 0;
+        LOG.debug("wrote {} samples in {} ms", batch.size(), (System.nanoTime() - started) / 1_000_000);
+        if (pending.size() >= batchSize) {
+          flush();
+        }
+      } else {
+        failures++;
+        backoffMs = backoffMs == 0 ? 500 : Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        LOG.warn("telemetry write of {} samples failed, retrying in {} ms: {}", batch.size(), backoffMs,
+          done.cause().getMessage());
+        writing = true;
+        vertx.setTimer(backoffMs, id -> {
+          writing = false;
+          flush();
+        });
+      }
+    });
+  }
+}
