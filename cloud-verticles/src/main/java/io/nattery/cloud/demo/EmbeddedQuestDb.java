@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -36,14 +37,24 @@ final class EmbeddedQuestDb implements AutoCloseable {
       """.formatted(root.resolve("questdb.log")));
     httpPort = freePort();
     pgPort = freePort();
-    Map<String, String> env = Map.of(
+    Map<String, String> env = new HashMap<>(Map.of(
       "QDB_HTTP_BIND_TO", "127.0.0.1:" + httpPort,
       "QDB_HTTP_MIN_ENABLED", "false",
       "QDB_PG_NET_BIND_TO", "127.0.0.1:" + pgPort,
       "QDB_LINE_TCP_ENABLED", "false",
       "QDB_LINE_UDP_ENABLED", "false",
       "QDB_TELEMETRY_ENABLED", "false",
-      "QDB_SHARED_WORKER_COUNT", "1");
+      "QDB_CAIRO_MAT_VIEW_ENABLED", "false"));
+    // A demo's load is a few rows a second: one thread per pool, and idle workers go to sleep quickly
+    // instead of spinning (QuestDB's defaults are tuned for ingest throughput on a dedicated host).
+    for (String pool : new String[] {"SHARED_NETWORK_WORKER", "SHARED_QUERY_WORKER", "SHARED_WRITE_WORKER",
+      "WAL_APPLY_WORKER", "PG_WORKER"}) {
+      env.put("QDB_" + pool + "_COUNT", "1");
+      env.put("QDB_" + pool + "_YIELD_THRESHOLD", "10");
+      env.put("QDB_" + pool + "_NAP_THRESHOLD", "20");
+      env.put("QDB_" + pool + "_SLEEP_THRESHOLD", "50");
+      env.put("QDB_" + pool + "_SLEEP_TIMEOUT", "100");
+    }
     server = new ServerMain(new Bootstrap(new DefaultBootstrapConfiguration() {
       @Override
       public Map<String, String> getEnv() {
