@@ -6,4 +6,11 @@ mkdir -p "$dir" && chmod 700 "$dir"
 for name in jwt_secret pg_password mqtt_cloud_password edge_mqtt_password rabbitmq_password grafana_admin_password; do
   [ -s "$dir/$name" ] || { head -c 32 /dev/urandom | base64 | tr -d '\n=' > "$dir/$name"; chmod 600 "$dir/$name"; }
 done
+# the broker's password file: the cloud's login and the simulated edge's (mosquitto_passwd hashes them)
+if [ ! -s "$dir/mosquitto_passwords" ]; then
+  command -v mosquitto_passwd >/dev/null || { echo "needs mosquitto_passwd (apt-get install mosquitto)" >&2; exit 1; }
+  touch "$dir/mosquitto_passwords" && chmod 600 "$dir/mosquitto_passwords"
+  mosquitto_passwd -b "$dir/mosquitto_passwords" nattery-cloud "$(cat "$dir/mqtt_cloud_password")"
+  mosquitto_passwd -b "$dir/mosquitto_passwords" sim-0001 "$(cat "$dir/edge_mqtt_password")"
+fi
 echo "secrets in $dir"

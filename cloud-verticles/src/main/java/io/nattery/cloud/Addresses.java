@@ -6,17 +6,17 @@ package io.nattery.cloud;
  */
 public final class Addresses {
 
-  /** Request-reply: store a contract-valid telemetry sample; answered once it is written. */
+  /** Request-reply, local to the node: store a contract-valid telemetry sample; answered once it is written. */
   public static final String TELEMETRY_STORE = "cloud.history.store";
   /** Request-reply: the history writer's counters. */
   public static final String HISTORY_STATS = "cloud.history.stats";
   /** Published: telemetry that passed ingestion (JSON of the contract), for device state and live views. */
   public static final String TELEMETRY_ACCEPTED = "cloud.ingest.telemetry";
-  /** Device status (LWT and online messages) that passed ingestion. */
+  /** Published: device status (LWT and online messages) that passed ingestion. */
   public static final String STATUS_ACCEPTED = "cloud.ingest.status";
-  /** Request-reply: ingestion counters and link state. */
+  /** Request-reply, local to the node: ingestion counters and link state. */
   public static final String INGEST_STATS = "cloud.ingest.stats";
-  /** Request-reply: {@code {"op":"get","device_id"}} or {@code {"op":"list","limit","cursor","online"}}. */
+  /** Request-reply, local to the node: {@code {"op":"get","device_id"}} or {@code {"op":"list","limit","cursor","online"}}. */
   public static final String DEVICE_QUERY = "cloud.device.query";
 
   private Addresses() {

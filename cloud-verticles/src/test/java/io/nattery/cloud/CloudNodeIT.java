@@ -92,6 +92,10 @@ class CloudNodeIT {
     }
     await(vertx.close());
     Vertx cleanup = Vertx.vertx();
+    // the node's session is persistent, as in production: end it so the broker keeps nothing for it
+    MqttClient purge = MqttClient.create(cleanup, new MqttClientOptions().setClientId("it-cloud-" + RUN)
+      .setCleanSession(true));
+    await(purge.connect(LocalServices.mqttPort(), LocalServices.mqttHost()).compose(ack -> purge.disconnect()));
     Pool admin = Database.pool(cleanup, LocalServices.postgres("postgres"));
     await(admin.query("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)").execute().eventually(admin::close));
     await(cleanup.close());

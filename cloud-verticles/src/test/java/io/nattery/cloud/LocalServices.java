@@ -8,7 +8,7 @@ import java.net.Socket;
 
 /**
  * The real services the integration tests use, on localhost by default (host and port from the environment:
- * NATTERY_TEST_PG_HOST/PORT/USER, NATTERY_TEST_MQTT_HOST/PORT). A missing service fails the test with its name.
+ * NATTERY_TEST_PG_HOST/PORT/USER/PASSWORD, NATTERY_TEST_MQTT_HOST/PORT). A missing service fails the test with its name.
  */
 public final class LocalServices {
 
@@ -20,6 +20,7 @@ public final class LocalServices {
       .put("host", env("NATTERY_TEST_PG_HOST", "127.0.0.1"))
       .put("port", Integer.parseInt(env("NATTERY_TEST_PG_PORT", "5432")))
       .put("user", env("NATTERY_TEST_PG_USER", "postgres"))
+      .put("password_env", "NATTERY_TEST_PG_PASSWORD")
       .put("database", database)
       .put("pool_size", 4);
   }

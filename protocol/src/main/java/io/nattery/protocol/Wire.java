@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,9 +23,9 @@ final class Wire {
     return text == null ? null : Instant.parse(text);
   }
 
-  /** Instant.toString() is ISO-8601 UTC with Z, as the contract asks. */
+  /** ISO-8601 UTC with Z, at most milliseconds, as the contract asks (Instant.toString() would print nanos). */
   static String text(Instant instant) {
-    return instant == null ? null : instant.toString();
+    return instant == null ? null : instant.truncatedTo(ChronoUnit.MILLIS).toString();
   }
 
   /** "PT60M", not Duration.toString()'s "PT1H": the schemas list the MTUs in minutes. */

@@ -9,6 +9,7 @@ import io.nattery.cloud.db.Database;
 import io.nattery.protocol.Contract;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.DecodeException;
@@ -42,9 +43,15 @@ public class ApiVerticle extends VerticleBase {
   private static final int MAX_PAGE = 1000;
   private static final DeliveryOptions QUERY_TIMEOUT = new DeliveryOptions().setSendTimeout(3000);
 
+  /** Password checks at once; past this the token route answers 429 rather than queue CPU-heavy work. */
+  private static final int MAX_HASHES_IN_FLIGHT = 8;
+
   private final PasswordHasher hasher = new PasswordHasher();
   /** Verified against when the user is unknown, so that both failures take the same time. */
-  private final String decoyHash = hasher.hash("decoy-password-for-timing");
+  private String decoyHash;
+  /** Argon2 runs here, never on the pool that Modbus workers and other blocking work share. */
+  private WorkerExecutor hashing;
+  private int hashesInFlight;
   private Pool pool;
   private UserStore users;
   private Tokens tokens;
@@ -57,6 +64,7 @@ public class ApiVerticle extends VerticleBase {
     users = new UserStore(pool);
     tokens = new Tokens(vertx, config().getJsonObject("jwt", new JsonObject()));
 
+    hashing = vertx.createSharedWorkerExecutor("nattery-password-hash", 2);
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create(false).setBodyLimit(Contract.MAX_PAYLOAD_BYTES));
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
@@ -70,17 +78,22 @@ public class ApiVerticle extends VerticleBase {
     router.route("/*").handler(StaticHandler.create("webroot"));
     router.route().failureHandler(this::failure);
 
-    return vertx.createHttpServer()
+    return hashing.executeBlocking(() -> hasher.hash("decoy-password-for-timing"))
+      .onSuccess(hash -> decoyHash = hash)
+      .compose(hash -> vertx.createHttpServer()
       .requestHandler(router)
       .listen(http.getInteger("port", 8080), http.getString("host", "0.0.0.0"))
       .onSuccess(s -> {
         server = s;
         LOG.info("API listening on port {}", s.actualPort());
-      });
+      }));
   }
 
   @Override
   public Future<?> stop() {
+    if (hashing != null) {
+      hashing.close();
+    }
     return pool == null ? Future.succeededFuture() : pool.close();
   }
 
@@ -94,6 +107,9 @@ public class ApiVerticle extends VerticleBase {
     try {
       body = ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
+      body = null;
+    }
+    if (body == null) {
       Problems.send(ctx, 400, "the body must be a JSON object {\"username\",\"password\"}");
       return;
     }
@@ -104,12 +120,19 @@ public class ApiVerticle extends VerticleBase {
       Problems.send(ctx, 400, "invalid token request", errors);
       return;
     }
+    if (hashesInFlight >= MAX_HASHES_IN_FLIGHT) {
+      ctx.response().putHeader("Retry-After", "1");
+      Problems.send(ctx, 429, "too many logins at once; retry shortly");
+      return;
+    }
+    hashesInFlight++;
     users.find(username)
-      .compose(found -> vertx.executeBlocking(() -> {
+      .compose(found -> hashing.executeBlocking(() -> {
         String hash = found.map(UserStore.User::passwordHash).orElse(decoyHash);
         boolean ok = hasher.verify(password, hash);
         return found.filter(u -> ok && !u.disabled());
       }, false))
+      .onComplete(done -> hashesInFlight--)
       .onSuccess(user -> {
         if (user.isEmpty()) {
           LOG.warn("refused a token [user: {}, from: {}]", printable(username), ctx.request().remoteAddress());

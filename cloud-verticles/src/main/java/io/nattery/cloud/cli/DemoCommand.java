@@ -25,8 +25,9 @@ final class DemoCommand implements Callable<Integer> {
 
   private static final String DEFAULT_PASSWORD = "nattery-demo";
 
-  @Option(names = "--password", defaultValue = DEFAULT_PASSWORD,
-    description = "password of the demo users admin, operator, trader and viewer")
+  @Option(names = "--password", defaultValue = "${env:NATTERY_DEMO_PASSWORD:-" + DEFAULT_PASSWORD + "}",
+    description = "password of the demo users admin, operator, trader and viewer "
+      + "(or NATTERY_DEMO_PASSWORD, which other users cannot see in the process list)")
   String password;
 
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "interface the API binds to")
@@ -71,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
                              -d '{"username":"viewer","password":"..."}'
       Stop with Ctrl-C.
       """, ms / 1000.0, devices, base, base, base, mqttPort, demo.questDbPgPort(),
-      password.equals(DEFAULT_PASSWORD) ? DEFAULT_PASSWORD + ", the default" : "the one given with --password", base);
+      password.equals(DEFAULT_PASSWORD) ? DEFAULT_PASSWORD + ", the default" : "the one given with --password or NATTERY_DEMO_PASSWORD", base);
     System.out.flush();
     NatteryCli.serving = true;
     return 0;

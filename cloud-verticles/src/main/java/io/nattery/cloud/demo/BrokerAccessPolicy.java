@@ -14,21 +14,25 @@ import java.util.Map;
  * its own id and password, publishes only under {@code devices/{id}/} and reads only its own {@code schedule}
  * and {@code commands} and {@code prices/#}; the cloud's login may do everything. So that an integrator can
  * watch the demo with a plain {@code mosquitto_sub}, an anonymous client may read (never write) telemetry,
- * status and prices: a demo-only convenience, switched off with {@code anonymousRead = false}.
+ * status and prices: a demo-only convenience, switched off with {@code anonymousRead = false}. Moquette
+ * never asks the authenticator about anonymous clients, so the demo gives its own clients client ids with a
+ * random part that an anonymous client cannot guess and take over.
  */
 final class BrokerAccessPolicy implements IAuthenticator, IAuthorizatorPolicy {
 
+  /** A login: its password and the one client id it may use (sessions are keyed by client id alone). */
+  record Login(String password, String clientId) {
+  }
+
   private final String cloudUser;
-  private final byte[] cloudPassword;
-  private final Map<String, byte[]> devicePasswords;
+  private final Login cloud;
+  private final Map<String, Login> devices;
   private final boolean anonymousRead;
 
-  BrokerAccessPolicy(String cloudUser, String cloudPassword, Map<String, String> devicePasswords,
-                     boolean anonymousRead) {
+  BrokerAccessPolicy(String cloudUser, Login cloud, Map<String, Login> devices, boolean anonymousRead) {
     this.cloudUser = cloudUser;
-    this.cloudPassword = cloudPassword.getBytes(StandardCharsets.UTF_8);
-    this.devicePasswords = devicePasswords.entrySet().stream().collect(java.util.stream.Collectors.toUnmodifiableMap(
-      Map.Entry::getKey, e -> e.getValue().getBytes(StandardCharsets.UTF_8)));
+    this.cloud = cloud;
+    this.devices = Map.copyOf(devices);
     this.anonymousRead = anonymousRead;
   }
 
@@ -37,8 +41,10 @@ final class BrokerAccessPolicy implements IAuthenticator, IAuthorizatorPolicy {
     if (username == null || username.isEmpty()) {
       return anonymousRead && password == null;
     }
-    byte[] expected = cloudUser.equals(username) ? cloudPassword : devicePasswords.get(username);
-    return expected != null && password != null && MessageDigest.isEqual(expected, password);
+    Login login = cloudUser.equals(username) ? cloud : devices.get(username);
+    // Bound to its client id, a login cannot take over another client's session (or fire its last will).
+    return login != null && password != null && login.clientId().equals(clientId)
+      && MessageDigest.isEqual(login.password().getBytes(StandardCharsets.UTF_8), password);
   }
 
   @Override
@@ -74,7 +80,7 @@ final class BrokerAccessPolicy implements IAuthenticator, IAuthorizatorPolicy {
   }
 
   private boolean isDevice(String user) {
-    return user != null && devicePasswords.containsKey(user);
+    return user != null && devices.containsKey(user);
   }
 
   private static boolean isAnonymous(String user) {

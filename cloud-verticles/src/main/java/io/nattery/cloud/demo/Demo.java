@@ -67,34 +67,34 @@ public final class Demo implements AutoCloseable {
     try {
       database = new EmbeddedDatabase();
       questDb = new EmbeddedQuestDb();
-      Map<String, String> devicePasswords = new LinkedHashMap<>();
+      String run = randomSecret().substring(0, 12);
+      Map<String, BrokerAccessPolicy.Login> devices = new LinkedHashMap<>();
       for (int i = 0; i < settings.devices(); i++) {
-        devicePasswords.put(deviceId(i), randomSecret());
+        devices.put(deviceId(i), new BrokerAccessPolicy.Login(randomSecret(), deviceId(i) + "-" + run));
       }
-      String cloudPassword = randomSecret();
-      broker = new EmbeddedBroker("127.0.0.1", settings.mqttPort(), CLOUD_MQTT_USER, cloudPassword,
-        devicePasswords);
+      BrokerAccessPolicy.Login cloudLogin = new BrokerAccessPolicy.Login(randomSecret(), "nattery-cloud-" + run);
+      broker = new EmbeddedBroker("127.0.0.1", settings.mqttPort(), CLOUD_MQTT_USER, cloudLogin, devices);
 
       vertx = Vertx.vertx();
       JsonObject sites = new JsonObject();
-      devicePasswords.keySet().forEach(id -> sites.put(id, SITE));
+      devices.keySet().forEach(id -> sites.put(id, SITE));
       JsonObject cloud = new JsonObject()
         .put("http", new JsonObject().put("host", settings.host()).put("port", settings.httpPort()))
         .put("mqtt", new JsonObject()
           .put("host", "127.0.0.1").put("port", settings.mqttPort())
-          .put("username", CLOUD_MQTT_USER).put("password", cloudPassword)
-          .put("client_id", "nattery-cloud-demo")
+          .put("username", CLOUD_MQTT_USER).put("password", cloudLogin.password())
+          .put("client_id", cloudLogin.clientId())
           .put("shared_subscription", false))
         .put("postgres", database.config())
         .put("history", questDb.historyConfig())
         .put("jwt", new JsonObject().put("secret", randomSecret()))
         .put("state", new JsonObject().put("sites", sites));
       await(CloudNode.deploy(vertx, cloud));
-      await(provision(database.config(), devicePasswords.keySet()));
+      await(provision(database.config(), devices.keySet()));
 
       RegisterMap map = settings.registerMap() == null
         ? RegisterMap.genericHybrid() : RegisterMap.load(Path.of(settings.registerMap()));
-      for (Map.Entry<String, String> device : devicePasswords.entrySet()) {
+      for (Map.Entry<String, BrokerAccessPolicy.Login> device : devices.entrySet()) {
         InverterSimulator simulator = new InverterSimulator(SimulatorConfig.defaults(device.getKey())
           .withRegisterMap(map).withPort(0)).start();
         simulators.add(simulator);
@@ -105,7 +105,8 @@ public final class Demo implements AutoCloseable {
           .put("modbus", new JsonObject().put("host", "127.0.0.1").put("port", simulator.port())
             .put("unit_id", 1).put("timeout_ms", 1000))
           .put("mqtt", new JsonObject().put("host", "127.0.0.1").put("port", settings.mqttPort())
-            .put("username", device.getKey()).put("password", device.getValue()));
+            .put("username", device.getKey()).put("password", device.getValue().password())
+            .put("client_id", device.getValue().clientId()));
         await(EdgeService.deploy(vertx, edge));
       }
     } catch (Throwable e) {

@@ -14,8 +14,8 @@ final class EmbeddedBroker implements AutoCloseable {
 
   private final Server server = new Server();
 
-  EmbeddedBroker(String host, int port, String cloudUser, String cloudPassword,
-                 Map<String, String> devicePasswords) throws IOException {
+  EmbeddedBroker(String host, int port, String cloudUser, BrokerAccessPolicy.Login cloud,
+                 Map<String, BrokerAccessPolicy.Login> devices) throws IOException {
     Properties props = new Properties();
     props.setProperty("host", host);
     props.setProperty("port", Integer.toString(port));
@@ -26,7 +26,7 @@ final class EmbeddedBroker implements AutoCloseable {
     props.setProperty("persistence_enabled", "false");
     props.setProperty("telemetry_enabled", "false");
     props.setProperty("netty.mqtt.message_size", Integer.toString(Contract.MAX_PAYLOAD_BYTES + 1024));
-    BrokerAccessPolicy policy = new BrokerAccessPolicy(cloudUser, cloudPassword, devicePasswords, true);
+    BrokerAccessPolicy policy = new BrokerAccessPolicy(cloudUser, cloud, devices, true);
     server.startServer(new MemoryConfig(props), List.of(), null, policy, policy);
   }
 

@@ -55,10 +55,10 @@ public class TelemetryHistoryVerticle extends VerticleBase {
     client = InfluxDBClientFactory.create(options.build());
     vertx.setPeriodic(flushIntervalMs, id -> flush());
     // Healthy while the last write succeeded (or none was due) and there is room for more.
-    vertx.eventBus().<JsonObject>consumer(Addresses.HISTORY_STATS, m -> m.reply(new JsonObject()
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.HISTORY_STATS, m -> m.reply(new JsonObject()
       .put("healthy", backoffMs == 0 && pending.size() < maxPending)
       .put("pending", pending.size()).put("written", written).put("failures", failures)));
-    return vertx.eventBus().<JsonObject>consumer(Addresses.TELEMETRY_STORE, this::accept).completion();
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.TELEMETRY_STORE, this::accept).completion();
   }
 
   @Override

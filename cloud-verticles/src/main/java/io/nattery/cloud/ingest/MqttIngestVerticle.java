@@ -1,7 +1,6 @@
 package io.nattery.cloud.ingest;
 
 import io.nattery.cloud.Addresses;
-import io.nattery.protocol.config.Secrets;
 import io.nattery.protocol.Contract;
 import io.nattery.protocol.Decoded;
 import io.nattery.protocol.DeviceStatus;
@@ -10,10 +9,12 @@ import io.nattery.protocol.MessageValidator;
 import io.nattery.protocol.Rejection;
 import io.nattery.protocol.Telemetry;
 import io.nattery.protocol.Topics;
+import io.nattery.protocol.config.Secrets;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
@@ -21,35 +22,46 @@ import io.vertx.mqtt.messages.MqttPublishMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Takes device messages from the broker, checks each against the contract and hands what passes to the
  * cloud's event bus. Several nodes share the load through one shared subscription group; a broker without
  * shared subscriptions (the demo's Moquette) gets plain ones ({@code mqtt.shared_subscription: false}).
- * A QoS 1 message is acknowledged only once the consumer downstream accepted it, so a crash before that
- * leaves it with the broker, which delivers it again (Hono's pattern). Rejected messages are acknowledged
+ * <p>
+ * A QoS 1 message is acknowledged only once it was accepted downstream (Hono's pattern): telemetry once the
+ * history writer stored it, status once published. While downstream refuses, it is retried here with
+ * backoff (an MQTT 3.1.1 broker redelivers only on reconnect, and its in-flight window bounds how many wait),
+ * so nothing acknowledged is lost and nothing unacknowledged is forgotten. Rejected messages are acknowledged
  * (redelivering them would only fail again), counted by reason and logged at a bounded rate.
+ * <p>
+ * The session is persistent ({@code cleanSession=false}) under a client id stable per node
+ * ({@code mqtt.client_id}, default {@code nattery-cloud-<hostname>}), so a restart resumes it instead of
+ * leaving an orphan that would keep taking a share of the fleet.
  */
 public class MqttIngestVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(MqttIngestVerticle.class);
   private static final long MAX_BACKOFF_MS = 30_000;
-  private static final long REJECT_LOG_INTERVAL_MS = 10_000;
-
+  private static final long MAX_RETRY_MS = 5_000;
+  private static final long LOG_INTERVAL_MS = 10_000;
+  private static final int SUBACK_FAILURE = 0x80;
   private static final DeliveryOptions DOWNSTREAM = new DeliveryOptions().setSendTimeout(10_000);
 
-  private final MessageValidator validator = new MessageValidator();
   private final Map<String, Long> accepted = new TreeMap<>();
   private final Map<String, Long> rejected = new TreeMap<>();
-  private final Map<String, Long> lastRejectLog = new LinkedHashMap<>();
+  private final Map<String, Long> lastLogged = new LinkedHashMap<>();
+  private MessageValidator validator;
   private MqttClient client;
   private JsonObject mqtt;
   private long backoffMs = 500;
   private long reconnects;
+  private boolean subscribed;
   private boolean stopping;
   private boolean storeHistory;
 
@@ -58,25 +70,38 @@ public class MqttIngestVerticle extends VerticleBase {
     mqtt = config().getJsonObject("mqtt", new JsonObject());
     storeHistory = config().containsKey("history");
     MqttClientOptions options = new MqttClientOptions()
-      .setClientId(mqtt.getString("client_id", "nattery-cloud-" + UUID.randomUUID()))
+      .setClientId(mqtt.getString("client_id", defaultClientId()))
       .setUsername(mqtt.getString("username", "nattery-cloud"))
       .setPassword(Secrets.resolve(mqtt, "password"))
-      .setCleanSession(false)
+      .setCleanSession(mqtt.getBoolean("clean_session", false))
       .setKeepAliveInterval(30)
-      .setMaxMessageSize(Contract.MAX_PAYLOAD_BYTES + 1024);
+      // above the contract's limit, so that an oversized payload reaches the validator and is counted
+      // instead of breaking the connection's decoder
+      .setMaxMessageSize(4 * Contract.MAX_PAYLOAD_BYTES);
     options.setAutoAck(false);
     client = MqttClient.create(vertx, options);
     client.publishHandler(this::onPublish);
+    client.subscribeCompletionHandler(ack -> {
+      subscribed = !ack.grantedQoSLevels().contains(SUBACK_FAILURE);
+      if (!subscribed) {
+        LOG.error("the broker refused a subscription (granted {}): check the cloud login's ACL",
+          ack.grantedQoSLevels());
+      }
+    });
     client.closeHandler(v -> {
+      subscribed = false;
       if (!stopping) {
         LOG.warn("lost the broker connection; reconnecting");
         scheduleReconnect();
       }
     });
-    vertx.eventBus().<JsonObject>consumer(Addresses.INGEST_STATS, m -> m.reply(stats()));
-    // The node starts even when the broker is down; readiness says so until the link is up.
-    connect().onFailure(e -> scheduleReconnect());
-    return Future.succeededFuture();
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.INGEST_STATS, m -> m.reply(stats()));
+    // Compiling the schemas takes a moment: not on the event loop. The node then starts even when the
+    // broker is down; readiness says so until the link is up.
+    return vertx.executeBlocking(MessageValidator::new).onSuccess(v -> {
+      validator = v;
+      connect().onFailure(e -> scheduleReconnect());
+    });
   }
 
   @Override
@@ -85,20 +110,35 @@ public class MqttIngestVerticle extends VerticleBase {
     return client.isConnected() ? client.disconnect() : Future.succeededFuture();
   }
 
+  private static String defaultClientId() {
+    try {
+      return "nattery-cloud-" + InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_-]", "-");
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("set mqtt.client_id: the host has no name to derive it from", e);
+    }
+  }
+
   private Future<?> connect() {
     String host = mqtt.getString("host", "127.0.0.1");
     int port = mqtt.getInteger("port", 1883);
+    // a peer that accepts TCP but never answers CONNECT must not leave the link pending forever
     return client.connect(port, host)
+      .timeout(mqtt.getLong("connect_timeout_ms", 10_000L), TimeUnit.MILLISECONDS)
       .compose(ack -> {
         backoffMs = 500;
-        LOG.info("connected to the broker at {}:{}", host, port);
+        LOG.info("connected to the broker at {}:{} [client: {}]", host, port, client.clientId());
         Map<String, Integer> filters = new LinkedHashMap<>();
         for (Topics.Kind kind : new Topics.Kind[] {Topics.Kind.TELEMETRY, Topics.Kind.STATUS}) {
           filters.put(filter(kind), 1);
         }
         return client.subscribe(filters);
       })
-      .onFailure(e -> LOG.warn("cannot connect to the broker at {}:{}: {}", host, port, e.getMessage()));
+      .onFailure(e -> {
+        LOG.warn("cannot connect to the broker at {}:{}: {}", host, port, e.getMessage());
+        if (client.isConnected()) {
+          client.disconnect();
+        }
+      });
   }
 
   private String filter(Topics.Kind kind) {
@@ -120,18 +160,14 @@ public class MqttIngestVerticle extends VerticleBase {
 
   private void onPublish(MqttPublishMessage message) {
     var topic = Topics.parse(message.topicName());
-    if (topic.isEmpty()) {
+    MessageType type = topic.map(t -> switch (t.kind()) {
+      case TELEMETRY -> MessageType.TELEMETRY;
+      case STATUS -> MessageType.STATUS;
+      default -> null;
+    }).orElse(null);
+    if (type == null) {
       reject(message, "unknown_topic", message.topicName());
       return;
-    }
-    MessageType type;
-    switch (topic.get().kind()) {
-      case TELEMETRY -> type = MessageType.TELEMETRY;
-      case STATUS -> type = MessageType.STATUS;
-      default -> {
-        reject(message, "unknown_topic", message.topicName());
-        return;
-      }
     }
     Decoded<?> decoded = validator.decode(type, message.payload());
     if (!decoded.isAccepted()) {
@@ -139,6 +175,7 @@ public class MqttIngestVerticle extends VerticleBase {
       reject(message, rejection.reason().code(), rejection.errors().toString());
       return;
     }
+    String deviceId = topic.get().deviceId();
     JsonObject body;
     String bodyDeviceId;
     if (decoded.value() instanceof Telemetry telemetry) {
@@ -149,51 +186,63 @@ public class MqttIngestVerticle extends VerticleBase {
       body = status.toJson();
       bodyDeviceId = status.deviceId();
     }
-    String deviceId = topic.get().deviceId();
     if (!deviceId.equals(bodyDeviceId)) {
       reject(message, "topic_mismatch", "topic " + deviceId + " carries device_id of another device");
       return;
     }
-    Future<?> downstream = type == MessageType.TELEMETRY ? storeAndShare(body) : bus().request(
-      Addresses.STATUS_ACCEPTED, body, DOWNSTREAM);
+    deliver(message, type, body, 0);
+  }
+
+  /** Hands an accepted message downstream; a QoS 1 message is retried until downstream takes it. */
+  private void deliver(MqttPublishMessage message, MessageType type, JsonObject body, int attempt) {
+    Future<?> downstream = Future.succeededFuture();
+    if (type == MessageType.TELEMETRY) {
+      if (attempt == 0) {
+        // live views get the sample at once, whatever the store says; the ack waits for the store
+        bus().publish(Addresses.TELEMETRY_ACCEPTED, body);
+      }
+      if (storeHistory) {
+        downstream = bus().request(Addresses.TELEMETRY_STORE, body, DOWNSTREAM);
+      }
+    } else {
+      // every node keeps device state, so status goes to all of them
+      bus().publish(Addresses.STATUS_ACCEPTED, body);
+    }
     downstream
       .onSuccess(reply -> {
         accepted.merge(type.name().toLowerCase(), 1L, Long::sum);
         acknowledge(message);
       })
       .onFailure(e -> {
-        // Not acknowledged: the broker still holds a QoS 1 message and delivers it again.
         rejected.merge("downstream_unavailable", 1L, Long::sum);
-        LOG.warn("downstream refused a message [device: {}, topic: {}]: {}", deviceId, message.topicName(),
-          e.getMessage());
+        logAtMostEvery("downstream", "downstream refused a message [device: {}, topic: {}, qos: {}]: {}",
+          body.getString("device_id"), message.topicName(), message.qosLevel().value(), e.getMessage());
+        if (message.qosLevel() != MqttQoS.AT_MOST_ONCE && !stopping) {
+          long delay = Math.min(200L << Math.min(attempt, 5), MAX_RETRY_MS);
+          vertx.setTimer(delay, id -> deliver(message, type, body, attempt + 1));
+        }
       });
   }
 
-  /**
-   * Telemetry goes to the history writer (when this node has one) and, whatever the store says, to the
-   * live views: the latest state must not wait for a slow store. The ack waits for the store.
-   */
-  private Future<?> storeAndShare(JsonObject telemetry) {
-    Future<?> stored = storeHistory
-      ? bus().request(Addresses.TELEMETRY_STORE, telemetry, DOWNSTREAM) : Future.succeededFuture();
-    bus().publish(Addresses.TELEMETRY_ACCEPTED, telemetry);
-    return stored;
-  }
-
-  private io.vertx.core.eventbus.EventBus bus() {
+  private EventBus bus() {
     return vertx.eventBus();
   }
 
   private void reject(MqttPublishMessage message, String reason, String detail) {
     rejected.merge(reason, 1L, Long::sum);
-    long now = System.currentTimeMillis();
-    Long last = lastRejectLog.get(reason);
-    if (last == null || now - last > REJECT_LOG_INTERVAL_MS) {
-      lastRejectLog.put(reason, now);
-      LOG.warn("rejected a message [reason: {}, topic: {}, total: {}]: {}", reason,
-        printable(message.topicName()), rejected.get(reason), detail);
-    }
+    logAtMostEvery(reason, "rejected a message [reason: {}, topic: {}, total: {}]: {}", reason,
+      printable(message.topicName()), rejected.get(reason), detail);
     acknowledge(message);
+  }
+
+  /** Logs at WARN, at most once per interval for each key, so a flood of bad input cannot flood the log. */
+  private void logAtMostEvery(String key, String format, Object... args) {
+    long now = System.currentTimeMillis();
+    Long last = lastLogged.get(key);
+    if (last == null || now - last > LOG_INTERVAL_MS) {
+      lastLogged.put(key, now);
+      LOG.warn(format, args);
+    }
   }
 
   private static void acknowledge(MqttPublishMessage message) {
@@ -204,7 +253,7 @@ public class MqttIngestVerticle extends VerticleBase {
 
   private JsonObject stats() {
     return new JsonObject()
-      .put("connected", client.isConnected())
+      .put("connected", client.isConnected() && subscribed)
       .put("reconnects", reconnects)
       .put("accepted", new JsonObject(new LinkedHashMap<>(accepted)))
       .put("rejected", new JsonObject(new LinkedHashMap<>(rejected)));

@@ -35,7 +35,8 @@ public class DeviceStateVerticle extends VerticleBase {
     return Future.all(
       bus.<JsonObject>consumer(Addresses.TELEMETRY_ACCEPTED, this::onTelemetry).completion(),
       bus.<JsonObject>consumer(Addresses.STATUS_ACCEPTED, this::onStatus).completion(),
-      bus.<JsonObject>consumer(Addresses.DEVICE_QUERY, this::onQuery).completion());
+      // queries are answered by this node's own state, never by another node's
+      bus.<JsonObject>localConsumer(Addresses.DEVICE_QUERY, this::onQuery).completion());
   }
 
   private void onTelemetry(Message<JsonObject> message) {
@@ -47,7 +48,6 @@ public class DeviceStateVerticle extends VerticleBase {
     boolean online = status.getBoolean("online");
     states.onStatus(status.getString("device_id"), online, Instant.now());
     LOG.info("device is {} [device: {}]", online ? "online" : "offline", status.getString("device_id"));
-    message.reply(null);
   }
 
   private void onQuery(Message<JsonObject> message) {

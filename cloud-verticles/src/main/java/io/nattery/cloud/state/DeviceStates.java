@@ -5,17 +5,19 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * The latest state of every device: newest telemetry, online flag and when it was last heard from.
  * Plain Java, owned by one verticle (not thread-safe). Sorted by device id so that pages are stable.
- * A sample older than the one held (a replay from an edge buffer) does not replace it.
+ * A sample older than the one held from the same boot (a replay from an edge buffer) does not replace it.
  */
 public final class DeviceStates {
 
@@ -38,7 +40,7 @@ public final class DeviceStates {
         .put("device_id", deviceId)
         .put("site", site)
         .put("online", online)
-        .put("last_seen", lastSeen == null ? null : lastSeen.toString())
+        .put("last_seen", lastSeen == null ? null : lastSeen.truncatedTo(ChronoUnit.MILLIS).toString())
         .put("telemetry", telemetry)
         .put("active_schedule", null)
         .put("alarms", alarms);
@@ -58,7 +60,11 @@ public final class DeviceStates {
     Entry entry = devices.computeIfAbsent(id, Entry::new);
     entry.online = true;
     entry.lastSeen = entry.lastSeen == null || receivedAt.isAfter(entry.lastSeen) ? receivedAt : entry.lastSeen;
-    if (entry.latestTs != null && !ts.isAfter(entry.latestTs)) {
+    // A restarted edge (new boot_id) may stamp its first samples behind the held ones (a Pi has no RTC
+    // until NTP syncs): a new boot always wins; within one boot, time orders the samples.
+    String bootId = telemetry.getString("boot_id");
+    boolean sameBoot = entry.telemetry == null || Objects.equals(bootId, entry.telemetry.getString("boot_id"));
+    if (entry.latestTs != null && sameBoot && !ts.isAfter(entry.latestTs)) {
       replays++;
       return false;
     }

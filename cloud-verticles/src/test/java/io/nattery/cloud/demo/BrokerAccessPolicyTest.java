@@ -11,8 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BrokerAccessPolicyTest {
 
-  private final BrokerAccessPolicy policy = new BrokerAccessPolicy("cloud", "cloud-pw",
-    Map.of("dev-a", "pw-a", "dev-b", "pw-b"), true);
+  private final BrokerAccessPolicy policy = new BrokerAccessPolicy("cloud",
+    new BrokerAccessPolicy.Login("cloud-pw", "cloud-1"),
+    Map.of("dev-a", new BrokerAccessPolicy.Login("pw-a", "dev-a-x1"), "dev-b", new BrokerAccessPolicy.Login("pw-b", "dev-b-x1")),
+    true);
 
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
@@ -20,12 +22,19 @@ class BrokerAccessPolicyTest {
 
   @Test
   void eachDeviceLogsInWithItsOwnPasswordOnly() {
-    assertTrue(policy.checkValid("dev-a", "dev-a", b("pw-a")));
-    assertFalse(policy.checkValid("dev-a", "dev-a", b("pw-b")));
+    assertTrue(policy.checkValid("dev-a-x1", "dev-a", b("pw-a")));
+    assertFalse(policy.checkValid("dev-a-x1", "dev-a", b("pw-b")));
     assertFalse(policy.checkValid("x", "dev-c", b("pw-a")));
     assertTrue(policy.checkValid("cloud-1", "cloud", b("cloud-pw")));
     assertTrue(policy.checkValid("watcher", null, null));
     assertFalse(policy.checkValid("watcher", "", b("anything")));
+  }
+
+  @Test
+  void aLoginCannotTakeOverAnotherClientsSession() {
+    assertFalse(policy.checkValid("dev-b-x1", "dev-a", b("pw-a")));
+    assertFalse(policy.checkValid("cloud-1", "dev-a", b("pw-a")));
+    assertFalse(policy.checkValid("dev-a-x1", "cloud", b("cloud-pw")));
   }
 
   @Test

@@ -83,6 +83,8 @@ class DemoIT {
     assertTrue(output.stream().anyMatch(l -> l.contains("ready in")), "the demo did not start:\n"
       + String.join("\n", output));
     System.out.println("demo ready after " + readyMs + " ms (launcher to ready line)");
+    // the bound for a user starting the demo (measured here at about 5 s)
+    assertTrue(readyMs < 20_000, "the demo took " + readyMs + " ms to be ready");
     vertx = Vertx.vertx();
     http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpPort));
   }

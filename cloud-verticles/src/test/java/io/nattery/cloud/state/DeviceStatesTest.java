@@ -33,6 +33,17 @@ class DeviceStatesTest {
   }
 
   @Test
+  void aNewBootReplacesTheLatestSampleEvenWithAnEarlierClock() {
+    states.onTelemetry(sample("a", T0.plusSeconds(100), 100).put("boot_id", "boot-1"), T0.plusSeconds(100));
+
+    boolean replaced = states.onTelemetry(sample("a", T0, 0).put("boot_id", "boot-2"), T0.plusSeconds(101));
+
+    assertTrue(replaced);
+    assertEquals("boot-2", states.get("a").orElseThrow().getJsonObject("telemetry").getString("boot_id"));
+    assertFalse(states.onTelemetry(sample("a", T0.minusSeconds(1), 1).put("boot_id", "boot-2"), T0.plusSeconds(102)));
+  }
+
+  @Test
   void silenceAndLastWillTakeADeviceOffline() {
     states.onTelemetry(sample("a", T0, 0), T0);
     states.onTelemetry(sample("b", T0, 0), T0.plusSeconds(25));

@@ -125,7 +125,9 @@ public final class ModbusWorkerVerticle extends VerticleBase {
         case "stats" -> message.reply(counters.toJson());
         default -> badRequest(message, "unknown op '" + op + "' (expected read, write or stats)");
       }
-    } catch (ModbusFailure failure) {
+    } catch (ModbusFailure | RuntimeException caught) {
+      // anything j2mod throws unexpectedly is an I/O failure of this request: answered, counted, link reset
+      ModbusFailure failure = caught instanceof ModbusFailure f ? f : ModbusFailure.io("unexpected failure: " + caught, caught);
       counters.failed(failure);
       if (failure.linkSuspect()) {
         // a late reply or half a frame may still sit on the link: start the next request on a fresh one

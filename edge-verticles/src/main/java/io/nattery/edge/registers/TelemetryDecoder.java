@@ -56,6 +56,20 @@ public final class TelemetryDecoder {
         counter(snapshot, TelemetryField.ENERGY_IMPORT_WH),
         counter(snapshot, TelemetryField.ENERGY_EXPORT_WH),
         counter(snapshot, TelemetryField.ENERGY_PV_WH));
+    // A code the map does not list (a vendor state, 0 at boot) must not cost the whole sample: the state
+    // reads as a fault, the mode as idle, and an alarm says which register held what.
+    InverterState state = InverterState.FAULT;
+    Mode mode = Mode.IDLE;
+    try {
+      state = InverterState.fromWire(snapshot.enumValue(only(TelemetryField.INVERTER_STATE)));
+    } catch (RegisterDecodingException unknown) {
+      alarms.add("unknown_inverter_state_code");
+    }
+    try {
+      mode = Mode.fromWire(snapshot.enumValue(only(TelemetryField.MODE)));
+    } catch (RegisterDecodingException unknown) {
+      alarms.add("unknown_operating_mode_code");
+    }
     return new Telemetry(deviceId, ts, seq, bootId,
         number(snapshot, TelemetryField.SOC_PCT),
         number(snapshot, TelemetryField.BATTERY_POWER_W),
@@ -65,8 +79,8 @@ public final class TelemetryDecoder {
         number(snapshot, TelemetryField.PV_POWER_W),
         number(snapshot, TelemetryField.GRID_POWER_W),
         number(snapshot, TelemetryField.LOAD_POWER_W),
-        InverterState.fromWire(snapshot.enumValue(only(TelemetryField.INVERTER_STATE))),
-        Mode.fromWire(snapshot.enumValue(only(TelemetryField.MODE))),
+        state,
+        mode,
         number(snapshot, TelemetryField.SETPOINT_W),
         List.copyOf(alarms),
         energy);

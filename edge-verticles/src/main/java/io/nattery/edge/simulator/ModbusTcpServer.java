@@ -70,6 +70,13 @@ final class ModbusTcpServer extends AbstractModbusListener {
       } catch (IOException e) {
         if (isListening()) {
           LOG.warn("[device: {}] simulator accept failed: {}", deviceId, e.getMessage());
+          // a lasting failure (no file descriptors left) must not become a busy loop
+          try {
+            Thread.sleep(200);
+          } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return;
+          }
         }
         continue;
       }

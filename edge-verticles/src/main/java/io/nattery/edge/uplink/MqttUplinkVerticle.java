@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * offline status as its last will, announces itself online (retained), forwards every telemetry sample at
  * QoS 0, and reconnects with capped exponential backoff. While disconnected, telemetry is dropped and
  * counted (the on-disk buffer comes later). Config: {@code device_id}, {@code mqtt: {host, port, username
- * (default: device id), password_env or password_file (or password, in-process only), ssl, keepalive_s, connect_timeout_ms, reconnect_initial_ms, reconnect_max_ms}}.
+ * (default: device id), client_id (default: device id), password_env or password_file (or password, in-process only), ssl, keepalive_s, connect_timeout_ms, reconnect_initial_ms, reconnect_max_ms}}.
  */
 public final class MqttUplinkVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MqttUplinkVerticle.class);
@@ -67,7 +67,7 @@ public final class MqttUplinkVerticle extends VerticleBase {
     statusTopic = Topics.status(deviceId);
     telemetryTopic = Topics.telemetry(deviceId);
     baseOptions = new MqttClientOptions()
-        .setClientId(deviceId)
+        .setClientId(mqtt.getString("client_id", deviceId))
         .setUsername(mqtt.getString("username", deviceId))
         .setCleanSession(false)
         .setKeepAliveInterval(mqtt.getInteger("keepalive_s", 30))
@@ -125,8 +125,12 @@ public final class MqttUplinkVerticle extends VerticleBase {
     MqttClient candidate = MqttClient.create(vertx, options);
     candidate.closeHandler(v -> closed(candidate));
     candidate.exceptionHandler(e -> LOG.debug("[device: {}] MQTT link error: {}", deviceId, e.getMessage()));
-    candidate.connect(port, host).onComplete(result -> {
+    // a broker that accepts TCP but never answers CONNECT must not leave the link pending forever
+    candidate.connect(port, host).timeout(baseOptions.getConnectTimeout(), TimeUnit.MILLISECONDS).onComplete(result -> {
       if (result.failed()) {
+        if (candidate.isConnected()) {
+          candidate.disconnect();
+        }
         String reason = result.cause() instanceof MqttConnectionException refused
             ? "refused: " + refused.code() : String.valueOf(result.cause().getMessage());
         LOG.warn("[device: {}] MQTT connect to {}:{} failed ({}), next attempt in {} ms", deviceId, host, port, reason, backoffMs);

@@ -114,13 +114,21 @@ class TelemetryDecoderTest {
   }
 
   @Test
-  void wordsThatDoNotDecodeAreRefusedWithTheRegister() {
+  void anUnlistedStateOrModeCodeKeepsTheSampleAndRaisesAnAlarm() {
     protocolExample();
     put("inverter_state", 42);
-    RegisterDecodingException state = assertThrows(RegisterDecodingException.class,
-        () -> decoder.decode(List.of(words), "pi-0001", TS, 0, null));
-    assertTrue(state.getMessage().contains("'inverter_state' at 40077 holds code 42"), state.getMessage());
+    put("operating_mode", 0);
 
+    Telemetry t = decoder.decode(List.of(words), "pi-0001", TS, 0, null);
+
+    assertEquals(InverterState.FAULT, t.inverterState());
+    assertEquals(Mode.IDLE, t.mode());
+    assertEquals(List.of("unknown_inverter_state_code", "unknown_operating_mode_code"), t.alarms());
+    assertEquals(57.5, t.socPct());
+  }
+
+  @Test
+  void wordsThatDoNotDecodeAreRefusedWithTheRegister() {
     protocolExample();
     put("soc_sf", RegisterCodec.S16_NOT_IMPLEMENTED);
     RegisterDecodingException sf = assertThrows(RegisterDecodingException.class,
