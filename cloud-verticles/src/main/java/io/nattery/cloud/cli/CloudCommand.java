@@ -3,6 +3,10 @@ package io.nattery.cloud.cli;
 import io.nattery.cloud.CloudNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -28,8 +33,8 @@ final class CloudCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     JsonObject config = ConfigFile.read(conf);
     Vertx vertx = cluster
-      ? Vertx.builder().withClusterManager(new HazelcastClusterManager()).buildClustered()
-          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)
+      ? Vertx.builder().withClusterManager(clusterManager(config.getJsonObject("cluster", new JsonObject())))
+          .buildClustered().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)
       : Vertx.vertx();
     try {
       CloudNode.deploy(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -41,6 +46,21 @@ final class CloudCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await(), "nattery-shutdown"));
     NatteryCli.serving = true;
     return 0;
+  }
+
+  /**
+   * Hazelcast with Vert.x's defaults, but members found over TCP-IP from {@code cluster.members}
+   * ("host[:port]"), never by multicast, which would let any host on the network join.
+   */
+  static HazelcastClusterManager clusterManager(JsonObject cluster) {
+    Config hazelcast = ConfigUtil.loadConfig();
+    hazelcast.setClusterName(cluster.getString("name", "nattery"));
+    JoinConfig join = hazelcast.getNetworkConfig().getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true);
+    cluster.getJsonArray("members", new JsonArray(List.of("127.0.0.1")))
+      .forEach(member -> join.getTcpIpConfig().addMember(String.valueOf(member)));
+    return new HazelcastClusterManager(hazelcast);
   }
 
   static String rootMessage(Throwable e) {
