@@ -45,16 +45,21 @@ final class EmbeddedQuestDb implements AutoCloseable {
       "QDB_LINE_UDP_ENABLED", "false",
       "QDB_TELEMETRY_ENABLED", "false",
       "QDB_CAIRO_MAT_VIEW_ENABLED", "false"));
-    // A demo's load is a few rows a second: one thread per pool, and idle workers go to sleep quickly
-    // instead of spinning (QuestDB's defaults are tuned for ingest throughput on a dedicated host).
-    for (String pool : new String[] {"SHARED_NETWORK_WORKER", "SHARED_QUERY_WORKER", "SHARED_WRITE_WORKER",
-      "WAL_APPLY_WORKER", "PG_WORKER"}) {
-      env.put("QDB_" + pool + "_COUNT", "1");
+    // A demo's load is a few rows a second: one thread per pool, and idle workers go to sleep quickly and
+    // for longer instead of spinning (QuestDB's defaults are tuned for ingest on a dedicated host).
+    for (String count : new String[] {"SHARED_NETWORK_WORKER_COUNT", "SHARED_QUERY_WORKER_COUNT",
+      "SHARED_WRITE_WORKER_COUNT", "WAL_APPLY_WORKER_COUNT", "PG_WORKER_COUNT", "VIEW_COMPILER_WORKER_COUNT",
+      "EXPORT_WORKER_COUNT", "MAT_VIEW_REFRESH_WORKER_COUNT"}) {
+      env.put("QDB_" + count, "1");
+    }
+    for (String pool : new String[] {"SHARED_WORKER", "PG_WORKER", "WAL_APPLY_WORKER", "EXPORT_WORKER"}) {
       env.put("QDB_" + pool + "_YIELD_THRESHOLD", "10");
       env.put("QDB_" + pool + "_NAP_THRESHOLD", "20");
       env.put("QDB_" + pool + "_SLEEP_THRESHOLD", "50");
       env.put("QDB_" + pool + "_SLEEP_TIMEOUT", "100");
     }
+    env.put("QDB_HTTP_NET_ACCEPT_LOOP_TIMEOUT", "1000");
+    env.put("QDB_PG_NET_ACCEPT_LOOP_TIMEOUT", "1000");
     server = new ServerMain(new Bootstrap(new DefaultBootstrapConfiguration() {
       @Override
       public Map<String, String> getEnv() {
