@@ -24,12 +24,16 @@ public final class CloudNode {
   private CloudNode() {
   }
 
+  /** Applies the schema migrations to the {@code postgres} database; the number applied. */
+  public static Future<Integer> migrate(Vertx vertx, JsonObject postgres) {
+    Pool pool = Database.pool(vertx, postgres);
+    return Migrations.apply(pool).eventually(pool::close);
+  }
+
   public static Future<List<String>> deploy(Vertx vertx, JsonObject config) {
-    Pool migrationPool = Database.pool(vertx, config.getJsonObject("postgres", new JsonObject()));
-    return Migrations.apply(migrationPool)
-      .eventually(migrationPool::close)
-      .compose(applied -> vertx.deployVerticle(new DeviceStateVerticle(),
-        new DeploymentOptions().setConfig(config.getJsonObject("state", new JsonObject()))))
+    return migrate(vertx, config.getJsonObject("postgres", new JsonObject()))
+      .compose(applied -> vertx.deployVerticle(new DeviceStateVerticle(), new DeploymentOptions().setConfig(
+        config.getJsonObject("state", new JsonObject()).copy().put("postgres", config.getJsonObject("postgres")))))
       .compose(state -> history(vertx, config)
         .compose(history -> vertx.deployVerticle(new MqttIngestVerticle(), new DeploymentOptions().setConfig(config))
           .compose(ingest -> vertx.deployVerticle(new ApiVerticle(), new DeploymentOptions().setConfig(config))

@@ -50,6 +50,7 @@ class CloudNodeIT {
   private static final String DATABASE = "nattery_it_" + RUN;
   private static final String PASSWORD = "it-password-" + RUN;
   private static final String DEVICE = "it-" + RUN;
+  private static final String PROVISIONED = "it-provisioned-" + RUN;
 
   private static Vertx vertx;
   private static WebClient http;
@@ -71,13 +72,16 @@ class CloudNodeIT {
         .put("client_id", "it-cloud-" + RUN).put("share_group", "it-" + RUN).put("shared_subscription", true))
       .put("postgres", LocalServices.postgres(DATABASE))
       .put("jwt", new JsonObject().put("secret", "it-secret-of-at-least-32-bytes-" + RUN))
-      .put("state", new JsonObject().put("offline_after_s", 30));
+      .put("state", new JsonObject().put("offline_after_s", 30).put("registry_sync_ms", 500));
     await(CloudNode.deploy(vertx, config));
 
     Pool pool = Database.pool(vertx, LocalServices.postgres(DATABASE));
     UserStore users = new UserStore(pool);
     PasswordHasher hasher = new PasswordHasher();
-    await(users.save("viewer", hasher.hash(PASSWORD), Role.VIEWER).eventually(pool::close));
+    await(users.save("viewer", hasher.hash(PASSWORD), Role.VIEWER)
+      .compose(v -> pool.preparedQuery("INSERT INTO devices (device_id, site) VALUES ($1, $2)")
+        .execute(io.vertx.sqlclient.Tuple.of(PROVISIONED, "site-" + RUN)))
+      .eventually(pool::close));
 
     http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
     device = MqttClient.create(vertx, new MqttClientOptions().setClientId(DEVICE));
@@ -178,6 +182,28 @@ class CloudNodeIT {
     assertTrue(rejected.getLong("schema_invalid", 0L) >= 1, rejected.encode());
     assertTrue(rejected.getLong("unsupported_version", 0L) >= 1, rejected.encode());
     assertEquals(55.5, response.bodyAsJsonObject().getJsonObject("telemetry").getDouble("soc_pct"));
+  }
+
+  @Test
+  void aProvisionedDeviceIsListedOfflineUntilHeardFromAndItsLastSeenIsRecorded() throws Exception {
+    String token = token();
+    JsonObject before = await(waitFor(() -> http.get("/api/v1/devices/" + PROVISIONED)
+      .bearerTokenAuthentication(token).send(), r -> r.statusCode() == 200)).bodyAsJsonObject();
+
+    publish(Topics.telemetry(PROVISIONED), telemetry(PROVISIONED, 0, 30).toJson());
+    Pool pool = Database.pool(vertx, LocalServices.postgres(DATABASE));
+    try {
+      io.vertx.sqlclient.Row row = await(waitFor(() -> pool.preparedQuery(
+          "SELECT last_seen FROM devices WHERE device_id = $1").execute(io.vertx.sqlclient.Tuple.of(PROVISIONED))
+        .map(rows -> rows.iterator().next()), r -> r.getValue("last_seen") != null));
+      assertNotNull(row.getValue("last_seen"));
+    } finally {
+      await(pool.close());
+    }
+
+    assertFalse(before.getBoolean("online"));
+    assertEquals("site-" + RUN, before.getString("site"));
+    assertEquals(null, before.getValue("telemetry"));
   }
 
   @Test

@@ -76,8 +76,6 @@ public final class Demo implements AutoCloseable {
       broker = new EmbeddedBroker("127.0.0.1", settings.mqttPort(), CLOUD_MQTT_USER, cloudLogin, devices);
 
       vertx = Vertx.vertx();
-      JsonObject sites = new JsonObject();
-      devices.keySet().forEach(id -> sites.put(id, SITE));
       JsonObject cloud = new JsonObject()
         .put("http", new JsonObject().put("host", settings.host()).put("port", settings.httpPort()))
         .put("mqtt", new JsonObject()
@@ -88,9 +86,11 @@ public final class Demo implements AutoCloseable {
         .put("postgres", database.config())
         .put("history", questDb.historyConfig())
         .put("jwt", new JsonObject().put("secret", randomSecret()))
-        .put("state", new JsonObject().put("sites", sites));
-      await(CloudNode.deploy(vertx, cloud));
+        .put("state", new JsonObject().put("registry_sync_ms", 10_000));
+      // the registry is filled before the node starts, so its device list is complete from the first query
+      await(CloudNode.migrate(vertx, database.config()));
       await(provision(database.config(), devices.keySet()));
+      await(CloudNode.deploy(vertx, cloud));
 
       RegisterMap map = settings.registerMap() == null
         ? RegisterMap.genericHybrid() : RegisterMap.load(Path.of(settings.registerMap()));

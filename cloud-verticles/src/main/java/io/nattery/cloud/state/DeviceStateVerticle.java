@@ -1,42 +1,76 @@
 package io.nattery.cloud.state;
 
 import io.nattery.cloud.Addresses;
+import io.nattery.cloud.db.Database;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
 
 /**
  * Keeps the latest state of every device from accepted telemetry and status messages, marks devices offline
- * after a silence, and answers device queries. Deployed once per node; all state is touched on its own
- * event loop only.
+ * after a silence, and answers device queries. With {@code postgres} configured it lists the registry's
+ * devices (and their sites) and records when each was last seen. Deployed once per node; all state is
+ * touched on its own event loop only.
  */
 public class DeviceStateVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeviceStateVerticle.class);
 
   private final DeviceStates states = new DeviceStates();
+  private Pool pool;
 
   @Override
   public Future<?> start() {
-    JsonObject sites = config().getJsonObject("sites", new JsonObject());
-    sites.forEach(e -> states.setSite(e.getKey(), String.valueOf(e.getValue())));
     Duration silence = Duration.ofSeconds(config().getInteger("offline_after_s", 30));
     vertx.setPeriodic(1000, id -> states.markSilentOffline(Instant.now(), silence)
       .forEach(device -> LOG.info("device silent for {} s, now offline [device: {}]", silence.toSeconds(), device)));
+    JsonObject postgres = config().getJsonObject("postgres");
+    Future<?> registry = Future.succeededFuture();
+    if (postgres != null) {
+      pool = Database.pool(vertx, postgres);
+      registry = syncRegistry();
+      long every = config().getLong("registry_sync_ms", 30_000L);
+      vertx.setPeriodic(every, every, id -> syncRegistry()
+        .onFailure(e -> LOG.warn("device registry not reachable: {}", e.getMessage())));
+    }
 
     var bus = vertx.eventBus();
-    return Future.all(
+    return registry.compose(r -> Future.all(
       bus.<JsonObject>consumer(Addresses.TELEMETRY_ACCEPTED, this::onTelemetry).completion(),
       bus.<JsonObject>consumer(Addresses.STATUS_ACCEPTED, this::onStatus).completion(),
       // queries are answered by this node's own state, never by another node's
-      bus.<JsonObject>localConsumer(Addresses.DEVICE_QUERY, this::onQuery).completion());
+      bus.<JsonObject>localConsumer(Addresses.DEVICE_QUERY, this::onQuery).completion()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  /**
+   * Provisioned devices are listed even before they are first heard from (offline, no telemetry), with
+   * their site; and the registry learns when each was last seen.
+   */
+  private Future<?> syncRegistry() {
+    List<Tuple> seen = states.takeSeenSinceLastSync().entrySet().stream()
+      .map(e -> Tuple.of(e.getKey(), e.getValue().atOffset(ZoneOffset.UTC)))
+      .toList();
+    Future<?> written = seen.isEmpty() ? Future.succeededFuture() : pool
+      .preparedQuery("UPDATE devices SET last_seen = greatest(last_seen, $2) WHERE device_id = $1")
+      .executeBatch(seen);
+    return written.compose(w -> pool.query("SELECT device_id, site FROM devices").execute())
+      .onSuccess(rows -> rows.forEach(row -> states.register(row.getString("device_id"), row.getString("site"))));
   }
 
   private void onTelemetry(Message<JsonObject> message) {

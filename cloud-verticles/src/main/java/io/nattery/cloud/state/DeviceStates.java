@@ -27,6 +27,7 @@ public final class DeviceStates {
     String site;
     boolean online;
     Instant lastSeen;
+    Instant lastSynced;
     Instant latestTs;
     JsonObject telemetry;
 
@@ -81,8 +82,21 @@ public final class DeviceStates {
     }
   }
 
-  public void setSite(String deviceId, String site) {
+  /** A device of the registry: listed from now on, offline until heard from. */
+  public void register(String deviceId, String site) {
     devices.computeIfAbsent(deviceId, Entry::new).site = site;
+  }
+
+  /** The devices heard from since the last call, with when they were last seen. */
+  public Map<String, Instant> takeSeenSinceLastSync() {
+    Map<String, Instant> seen = new TreeMap<>();
+    for (Entry entry : devices.values()) {
+      if (entry.lastSeen != null && !entry.lastSeen.equals(entry.lastSynced)) {
+        seen.put(entry.deviceId, entry.lastSeen);
+        entry.lastSynced = entry.lastSeen;
+      }
+    }
+    return seen;
   }
 
   /** Marks offline the devices silent for longer than {@code silence}; returns their ids. */
