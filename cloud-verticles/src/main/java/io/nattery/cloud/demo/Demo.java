@@ -136,35 +136,30 @@ public final class Demo implements AutoCloseable {
 
   @Override
   public void close() {
+    // in reverse order of start; each step runs even when an earlier one failed
     if (vertx != null) {
-      try {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.warn("stopping the verticles: {}", e.getMessage());
-      }
+      Vertx running = vertx;
+      stop("the verticles", () -> running.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
       vertx = null;
     }
     simulators.forEach(InverterSimulator::stop);
     simulators.clear();
-    if (broker != null) {
-      broker.close();
-      broker = null;
+    stop("the MQTT broker", broker);
+    broker = null;
+    stop("QuestDB", questDb);
+    questDb = null;
+    stop("PostgreSQL", database);
+    database = null;
+  }
+
+  private static void stop(String what, AutoCloseable part) {
+    if (part == null) {
+      return;
     }
-    if (questDb != null) {
-      try {
-        questDb.close();
-      } catch (Exception e) {
-        LOG.warn("stopping QuestDB: {}", e.getMessage());
-      }
-      questDb = null;
-    }
-    if (database != null) {
-      try {
-        database.close();
-      } catch (Exception e) {
-        LOG.warn("stopping PostgreSQL: {}", e.getMessage());
-      }
-      database = null;
+    try {
+      part.close();
+    } catch (Exception e) {
+      LOG.warn("stopping {}: {}", what, e.getMessage());
     }
   }
 
