@@ -12,5 +12,7 @@ if [ ! -s "$dir/mosquitto_passwords" ]; then
   touch "$dir/mosquitto_passwords" && chmod 600 "$dir/mosquitto_passwords"
   mosquitto_passwd -b "$dir/mosquitto_passwords" nattery-cloud "$(cat "$dir/mqtt_cloud_password")"
   mosquitto_passwd -b "$dir/mosquitto_passwords" sim-0001 "$(cat "$dir/edge_mqtt_password")"
+  # the broker runs as uid 1883 in its image and must read the file (it holds hashes, not passwords)
+  chown 1883:1883 "$dir/mosquitto_passwords" 2>/dev/null || chmod 644 "$dir/mosquitto_passwords"
 fi
 echo "secrets in $dir"

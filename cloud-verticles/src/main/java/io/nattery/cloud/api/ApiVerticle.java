@@ -41,7 +41,7 @@ public class ApiVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
   private static final int DEFAULT_PAGE = 100;
   private static final int MAX_PAGE = 1000;
-  private static final DeliveryOptions QUERY_TIMEOUT = new DeliveryOptions().setSendTimeout(3000);
+  private static final DeliveryOptions QUERY_TIMEOUT = new DeliveryOptions().setSendTimeout(3000).setLocalOnly(true);
 
   /** Password checks at once; past this the token route answers 429 rather than queue CPU-heavy work. */
   private static final int MAX_HASHES_IN_FLIGHT = 8;

@@ -21,12 +21,15 @@ import java.util.List;
  * batches. A sample is answered only once its batch is written, so ingestion acknowledges a QoS 1 message
  * only when it is stored. Memory is bounded: past {@code max_pending} samples new ones are refused (503),
  * which ingestion turns into not acknowledging, and the broker keeps them. A failed write is retried with
- * backoff, in order, never dropped.
+ * backoff, in order; while it backs off new samples are refused at once. A sample whose requester stopped
+ * waiting ({@link #DEADLINE_HEADER}) is not written: its sender retries it, so it is stored once.
  */
 public class TelemetryHistoryVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(TelemetryHistoryVerticle.class);
   private static final long MAX_BACKOFF_MS = 30_000;
+  /** When the requester stops waiting (epoch ms): a sample past it is not written, its sender retries it. */
+  public static final String DEADLINE_HEADER = "deadline";
 
   private final List<Message<JsonObject>> pending = new ArrayList<>();
   private InfluxDBClient client;
@@ -70,7 +73,20 @@ public class TelemetryHistoryVerticle extends VerticleBase {
     });
   }
 
+  private static long deadline(Message<JsonObject> message) {
+    String header = message.headers().get(DEADLINE_HEADER);
+    try {
+      return header == null ? Long.MAX_VALUE : Long.parseLong(header);
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
   private void accept(Message<JsonObject> message) {
+    if (backoffMs > 0) {
+      message.fail(503, "telemetry store unavailable; retrying");
+      return;
+    }
     if (pending.size() >= maxPending) {
       message.fail(503, "telemetry store is behind: " + pending.size() + " samples pending");
       return;
@@ -83,6 +99,12 @@ public class TelemetryHistoryVerticle extends VerticleBase {
 
   private void flush() {
     if (writing || pending.isEmpty()) {
+      return;
+    }
+    // the requesters of these gave up (and retry, or lost a QoS 0 sample): writing them could store twice
+    long now = System.currentTimeMillis();
+    pending.removeIf(message -> deadline(message) < now);
+    if (pending.isEmpty()) {
       return;
     }
     writing = true;

@@ -1,6 +1,7 @@
 package io.nattery.cloud.ingest;
 
 import io.nattery.cloud.Addresses;
+import io.nattery.cloud.history.TelemetryHistoryVerticle;
 import io.nattery.protocol.Contract;
 import io.nattery.protocol.Decoded;
 import io.nattery.protocol.DeviceStatus;
@@ -51,7 +52,7 @@ public class MqttIngestVerticle extends VerticleBase {
   private static final long MAX_RETRY_MS = 5_000;
   private static final long LOG_INTERVAL_MS = 10_000;
   private static final int SUBACK_FAILURE = 0x80;
-  private static final DeliveryOptions DOWNSTREAM = new DeliveryOptions().setSendTimeout(10_000);
+  private static final DeliveryOptions DOWNSTREAM = new DeliveryOptions().setSendTimeout(10_000).setLocalOnly(true);
 
   private final Map<String, Long> accepted = new TreeMap<>();
   private final Map<String, Long> rejected = new TreeMap<>();
@@ -62,6 +63,10 @@ public class MqttIngestVerticle extends VerticleBase {
   private long backoffMs = 500;
   private long reconnects;
   private boolean subscribed;
+  private boolean connecting;
+  private boolean reconnectPending;
+  /** Counts closed connections: a message may be acknowledged only on the connection it came on. */
+  private long connection;
   private boolean stopping;
   private boolean storeHistory;
 
@@ -79,6 +84,7 @@ public class MqttIngestVerticle extends VerticleBase {
       // instead of breaking the connection's decoder
       .setMaxMessageSize(4 * Contract.MAX_PAYLOAD_BYTES);
     options.setAutoAck(false);
+    options.setConnectTimeout(mqtt.getInteger("connect_timeout_ms", 10_000));
     client = MqttClient.create(vertx, options);
     client.publishHandler(this::onPublish);
     client.subscribeCompletionHandler(ack -> {
@@ -90,7 +96,10 @@ public class MqttIngestVerticle extends VerticleBase {
     });
     client.closeHandler(v -> {
       subscribed = false;
-      if (!stopping) {
+      // messages of the closed connection can no longer be acknowledged: their retries stop, and the broker
+      // delivers them again on the next connection
+      connection++;
+      if (!stopping && !connecting) {
         LOG.warn("lost the broker connection; reconnecting");
         scheduleReconnect();
       }
@@ -107,7 +116,16 @@ public class MqttIngestVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    return client.isConnected() ? client.disconnect() : Future.succeededFuture();
+    return closeLink();
+  }
+
+  /** Closes the link, connected or still connecting; never fails. */
+  private Future<Void> closeLink() {
+    try {
+      return client.disconnect().otherwiseEmpty();
+    } catch (RuntimeException notConnected) {
+      return Future.succeededFuture();
+    }
   }
 
   private static String defaultClientId() {
@@ -121,11 +139,11 @@ public class MqttIngestVerticle extends VerticleBase {
   private Future<?> connect() {
     String host = mqtt.getString("host", "127.0.0.1");
     int port = mqtt.getInteger("port", 1883);
+    connecting = true;
     // a peer that accepts TCP but never answers CONNECT must not leave the link pending forever
     return client.connect(port, host)
       .timeout(mqtt.getLong("connect_timeout_ms", 10_000L), TimeUnit.MILLISECONDS)
       .compose(ack -> {
-        backoffMs = 500;
         LOG.info("connected to the broker at {}:{} [client: {}]", host, port, client.clientId());
         Map<String, Integer> filters = new LinkedHashMap<>();
         for (Topics.Kind kind : new Topics.Kind[] {Topics.Kind.TELEMETRY, Topics.Kind.STATUS}) {
@@ -133,12 +151,13 @@ public class MqttIngestVerticle extends VerticleBase {
         }
         return client.subscribe(filters);
       })
-      .onFailure(e -> {
+      .onSuccess(v -> backoffMs = 500)
+      .recover(e -> {
         LOG.warn("cannot connect to the broker at {}:{}: {}", host, port, e.getMessage());
-        if (client.isConnected()) {
-          client.disconnect();
-        }
-      });
+        // also closes an attempt still waiting for CONNACK, so that a late one cannot linger half-open
+        return closeLink().compose(v -> Future.failedFuture(e));
+      })
+      .onComplete(done -> connecting = false);
   }
 
   private String filter(Topics.Kind kind) {
@@ -147,14 +166,21 @@ public class MqttIngestVerticle extends VerticleBase {
       : Topics.deviceFilter(kind);
   }
 
+  /** One reconnect chain at a time, with backoff; it ends once the link is up and subscribed. */
   private void scheduleReconnect() {
+    if (stopping || reconnectPending) {
+      return;
+    }
+    reconnectPending = true;
     long delay = backoffMs;
     backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
     vertx.setTimer(delay, id -> {
-      if (!stopping && !client.isConnected()) {
-        reconnects++;
-        connect().onFailure(e -> scheduleReconnect());
+      reconnectPending = false;
+      if (stopping || (client.isConnected() && subscribed)) {
+        return;
       }
+      reconnects++;
+      closeLink().compose(v -> connect()).onFailure(e -> scheduleReconnect());
     });
   }
 
@@ -190,11 +216,15 @@ public class MqttIngestVerticle extends VerticleBase {
       reject(message, "topic_mismatch", "topic " + deviceId + " carries device_id of another device");
       return;
     }
-    deliver(message, type, body, 0);
+    deliver(message, connection, type, body, 0);
   }
 
   /** Hands an accepted message downstream; a QoS 1 message is retried until downstream takes it. */
-  private void deliver(MqttPublishMessage message, MessageType type, JsonObject body, int attempt) {
+  private void deliver(MqttPublishMessage message, long onConnection, MessageType type, JsonObject body,
+                       int attempt) {
+    if (onConnection != connection) {
+      return; // its connection closed: the broker delivers it again on the next one
+    }
     Future<?> downstream = Future.succeededFuture();
     if (type == MessageType.TELEMETRY) {
       if (attempt == 0) {
@@ -202,7 +232,10 @@ public class MqttIngestVerticle extends VerticleBase {
         bus().publish(Addresses.TELEMETRY_ACCEPTED, body);
       }
       if (storeHistory) {
-        downstream = bus().request(Addresses.TELEMETRY_STORE, body, DOWNSTREAM);
+        // the writer drops a sample whose requester gave up, so a retry never stores it twice
+        downstream = bus().request(Addresses.TELEMETRY_STORE, body, new DeliveryOptions(DOWNSTREAM)
+          .addHeader(TelemetryHistoryVerticle.DEADLINE_HEADER,
+            Long.toString(System.currentTimeMillis() + DOWNSTREAM.getSendTimeout())));
       }
     } else {
       // every node keeps device state, so status goes to all of them
@@ -211,7 +244,9 @@ public class MqttIngestVerticle extends VerticleBase {
     downstream
       .onSuccess(reply -> {
         accepted.merge(type.name().toLowerCase(), 1L, Long::sum);
-        acknowledge(message);
+        if (onConnection == connection) {
+          acknowledge(message);
+        }
       })
       .onFailure(e -> {
         rejected.merge("downstream_unavailable", 1L, Long::sum);
@@ -219,7 +254,7 @@ public class MqttIngestVerticle extends VerticleBase {
           body.getString("device_id"), message.topicName(), message.qosLevel().value(), e.getMessage());
         if (message.qosLevel() != MqttQoS.AT_MOST_ONCE && !stopping) {
           long delay = Math.min(200L << Math.min(attempt, 5), MAX_RETRY_MS);
-          vertx.setTimer(delay, id -> deliver(message, type, body, attempt + 1));
+          vertx.setTimer(delay, id -> deliver(message, onConnection, type, body, attempt + 1));
         }
       });
   }

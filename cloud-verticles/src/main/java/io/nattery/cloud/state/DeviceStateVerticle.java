@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Keeps the latest state of every device from accepted telemetry and status messages, marks devices offline
@@ -63,14 +64,16 @@ public class DeviceStateVerticle extends VerticleBase {
    * their site; and the registry learns when each was last seen.
    */
   private Future<?> syncRegistry() {
-    List<Tuple> seen = states.takeSeenSinceLastSync().entrySet().stream()
+    Map<String, Instant> seen = states.seenSinceLastSync();
+    List<Tuple> rows = seen.entrySet().stream()
       .map(e -> Tuple.of(e.getKey(), e.getValue().atOffset(ZoneOffset.UTC)))
       .toList();
-    Future<?> written = seen.isEmpty() ? Future.succeededFuture() : pool
+    Future<?> written = rows.isEmpty() ? Future.succeededFuture() : pool
       .preparedQuery("UPDATE devices SET last_seen = greatest(last_seen, $2) WHERE device_id = $1")
-      .executeBatch(seen);
+      .executeBatch(rows)
+      .onSuccess(r -> states.markSynced(seen));
     return written.compose(w -> pool.query("SELECT device_id, site FROM devices").execute())
-      .onSuccess(rows -> rows.forEach(row -> states.register(row.getString("device_id"), row.getString("site"))));
+      .onSuccess(devices -> devices.forEach(row -> states.register(row.getString("device_id"), row.getString("site"))));
   }
 
   private void onTelemetry(Message<JsonObject> message) {

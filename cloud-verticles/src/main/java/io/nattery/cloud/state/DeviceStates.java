@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.Objects;
+import java.util.LinkedHashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -30,6 +31,7 @@ public final class DeviceStates {
     Instant lastSynced;
     Instant latestTs;
     JsonObject telemetry;
+    final Set<String> supersededBoots = new LinkedHashSet<>();
 
     Entry(String deviceId) {
       this.deviceId = deviceId;
@@ -51,6 +53,8 @@ public final class DeviceStates {
   public record Page(List<JsonObject> items, String last) {
   }
 
+  private static final int MAX_SUPERSEDED_BOOTS = 8;
+
   private final NavigableMap<String, Entry> devices = new TreeMap<>();
   private long replays;
 
@@ -62,10 +66,20 @@ public final class DeviceStates {
     entry.online = true;
     entry.lastSeen = entry.lastSeen == null || receivedAt.isAfter(entry.lastSeen) ? receivedAt : entry.lastSeen;
     // A restarted edge (new boot_id) may stamp its first samples behind the held ones (a Pi has no RTC
-    // until NTP syncs): a new boot always wins; within one boot, time orders the samples.
-    String bootId = telemetry.getString("boot_id");
-    boolean sameBoot = entry.telemetry == null || Objects.equals(bootId, entry.telemetry.getString("boot_id"));
-    if (entry.latestTs != null && sameBoot && !ts.isAfter(entry.latestTs)) {
+    // until NTP syncs): a new boot wins over the one it replaces, which is remembered, so that the old boot's
+    // buffered samples replayed later do not take the state back. Within one boot, time orders the samples.
+    String bootId = String.valueOf(telemetry.getString("boot_id"));
+    if (entry.supersededBoots.contains(bootId)) {
+      replays++;
+      return false;
+    }
+    String heldBoot = entry.telemetry == null ? null : String.valueOf(entry.telemetry.getString("boot_id"));
+    if (heldBoot != null && !heldBoot.equals(bootId)) {
+      entry.supersededBoots.add(heldBoot);
+      if (entry.supersededBoots.size() > MAX_SUPERSEDED_BOOTS) {
+        entry.supersededBoots.remove(entry.supersededBoots.iterator().next());
+      }
+    } else if (entry.latestTs != null && !ts.isAfter(entry.latestTs)) {
       replays++;
       return false;
     }
@@ -87,16 +101,25 @@ public final class DeviceStates {
     devices.computeIfAbsent(deviceId, Entry::new).site = site;
   }
 
-  /** The devices heard from since the last call, with when they were last seen. */
-  public Map<String, Instant> takeSeenSinceLastSync() {
+  /** The devices heard from since their last_seen was last written, with when they were last seen. */
+  public Map<String, Instant> seenSinceLastSync() {
     Map<String, Instant> seen = new TreeMap<>();
     for (Entry entry : devices.values()) {
       if (entry.lastSeen != null && !entry.lastSeen.equals(entry.lastSynced)) {
         seen.put(entry.deviceId, entry.lastSeen);
-        entry.lastSynced = entry.lastSeen;
       }
     }
     return seen;
+  }
+
+  /** Records that these last_seen values were written, so that they are not written again. */
+  public void markSynced(Map<String, Instant> written) {
+    written.forEach((id, at) -> {
+      Entry entry = devices.get(id);
+      if (entry != null) {
+        entry.lastSynced = at;
+      }
+    });
   }
 
   /** Marks offline the devices silent for longer than {@code silence}; returns their ids. */

@@ -44,6 +44,28 @@ class DeviceStatesTest {
   }
 
   @Test
+  void samplesOfAnOldBootReplayedAfterTheNewOneDoNotTakeTheStateBack() {
+    states.onTelemetry(sample("a", T0, 0).put("boot_id", "boot-1"), T0);
+    states.onTelemetry(sample("a", T0.plusSeconds(1), 0).put("boot_id", "boot-2"), T0.plusSeconds(1));
+
+    boolean replaced = states.onTelemetry(sample("a", T0.plusSeconds(50), 50).put("boot_id", "boot-1"),
+      T0.plusSeconds(2));
+
+    assertFalse(replaced);
+    assertEquals("boot-2", states.get("a").orElseThrow().getJsonObject("telemetry").getString("boot_id"));
+  }
+
+  @Test
+  void lastSeenIsOfferedForWritingUntilItsWriteIsConfirmed() {
+    states.onTelemetry(sample("a", T0, 0), T0);
+
+    assertEquals(java.util.Map.of("a", T0), states.seenSinceLastSync());
+    assertEquals(java.util.Map.of("a", T0), states.seenSinceLastSync());
+    states.markSynced(java.util.Map.of("a", T0));
+    assertTrue(states.seenSinceLastSync().isEmpty());
+  }
+
+  @Test
   void silenceAndLastWillTakeADeviceOffline() {
     states.onTelemetry(sample("a", T0, 0), T0);
     states.onTelemetry(sample("b", T0, 0), T0.plusSeconds(25));

@@ -128,9 +128,8 @@ public final class MqttUplinkVerticle extends VerticleBase {
     // a broker that accepts TCP but never answers CONNECT must not leave the link pending forever
     candidate.connect(port, host).timeout(baseOptions.getConnectTimeout(), TimeUnit.MILLISECONDS).onComplete(result -> {
       if (result.failed()) {
-        if (candidate.isConnected()) {
-          candidate.disconnect();
-        }
+        // also closes an attempt still waiting for CONNACK, so a late one cannot take the session over
+        candidate.disconnect();
         String reason = result.cause() instanceof MqttConnectionException refused
             ? "refused: " + refused.code() : String.valueOf(result.cause().getMessage());
         LOG.warn("[device: {}] MQTT connect to {}:{} failed ({}), next attempt in {} ms", deviceId, host, port, reason, backoffMs);
