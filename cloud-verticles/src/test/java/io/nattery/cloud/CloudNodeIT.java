@@ -247,9 +247,7 @@ class CloudNodeIT {
   }
 
   static Telemetry telemetry(String deviceId, long seq, double soc) {
-    return new Telemetry(deviceId, Instant.now().plusMillis(seq), seq, null, soc, -2500, 51.2, -48.8, 24.1,
-      3200, -300, 400, InverterState.RUNNING, Mode.CHARGE, -2500, List.of(),
-      new Telemetry.Energy(1234567, 1100000, 900000, 450000, 3000000));
+    return Samples.telemetry(deviceId, seq, soc);
   }
 
   /** Repeats the call every 100 ms until its result satisfies the condition, or fails after 15 s. */
