@@ -12,6 +12,8 @@ import io.nattery.protocol.Topics;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -56,12 +58,18 @@ class CloudNodeIT {
   private static WebClient http;
   private static MqttClient device;
   private static int port;
+  private static final List<String> blocked = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void startNode() throws Exception {
     LocalServices.require("PostgreSQL", "127.0.0.1", 5432);
     LocalServices.require("Mosquitto", LocalServices.mqttHost(), LocalServices.mqttPort());
-    vertx = Vertx.vertx();
+    // blocking an event loop for more than 100 ms anywhere in the node fails the run (see afterAll)
+    vertx = Vertx.vertx(new VertxOptions()
+      .setMaxEventLoopExecuteTime(100).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+      .setBlockedThreadCheckInterval(50).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
+    ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(event ->
+      blocked.add(event.thread().getName() + " blocked for " + event.duration() / 1_000_000 + " ms"));
     Pool admin = Database.pool(vertx, LocalServices.postgres("postgres"));
     await(admin.query("CREATE DATABASE " + DATABASE).execute().eventually(admin::close));
 
@@ -94,6 +102,7 @@ class CloudNodeIT {
     if (vertx == null) {
       return;
     }
+    assertEquals(List.of(), blocked, "an event loop was blocked");
     await(vertx.close());
     Vertx cleanup = Vertx.vertx();
     // the node's session is persistent, as in production: end it so the broker keeps nothing for it
