@@ -78,7 +78,7 @@ class MqttIngestDeliveryIT {
     waitUntil(() -> stored.size() == 1);
     await(vertx.undeploy(ingest));
     await(deployIngest());
-    Thread.sleep(2_000);
+    Thread.sleep(2_000); // a redelivery, if any, would come within this window after the reconnect
 
     assertEquals(List.of(7L), stored, "stored exactly once, and not delivered again after the reconnect");
     assertEquals(4, attempts.get());
@@ -86,11 +86,14 @@ class MqttIngestDeliveryIT {
 
   @Test
   void aSampleTheStoreNeverTookIsDeliveredAgainOnTheNextConnection() throws Exception {
-    MessageConsumer<JsonObject> refusing = vertx.eventBus().localConsumer(Addresses.TELEMETRY_STORE,
-      m -> m.fail(503, "store down"));
+    AtomicInteger refusals = new AtomicInteger();
+    MessageConsumer<JsonObject> refusing = vertx.eventBus().localConsumer(Addresses.TELEMETRY_STORE, m -> {
+      refusals.incrementAndGet();
+      m.fail(503, "store down");
+    });
     String ingest = await(deployIngest());
     publishQos1(11);
-    Thread.sleep(1_500);
+    waitUntil(() -> refusals.get() >= 2);
 
     await(vertx.undeploy(ingest));
     await(refusing.unregister());
