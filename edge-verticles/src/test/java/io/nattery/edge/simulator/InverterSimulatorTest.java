@@ -266,7 +266,10 @@ class InverterSimulatorTest {
     for (int i = 0; i < 20; i++) {
       simulators.add(new InverterSimulator(SimulatorConfig.defaults("sim-fleet-" + i).withTickMs(50)).start());
     }
-    Thread.sleep(300);
+    long deadline = System.currentTimeMillis() + 5000;
+    while (!simulators.stream().allMatch(s -> s.snapshot().steps() > 0) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
 
     long physicsThreads = Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().equals("nattery-sim-physics")).count();
