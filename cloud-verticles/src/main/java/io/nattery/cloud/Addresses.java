@@ -19,6 +19,12 @@ public final class Addresses {
   /** Request-reply, local to the node: {@code {"op":"get","device_id"}} or {@code {"op":"list","limit","cursor","online"}}. */
   public static final String DEVICE_QUERY = "cloud.device.query";
 
+  /**
+   * Request-reply, local to the node: publish {@code {"topic","payload" (string),"qos","retain"}} on the node's
+   * broker link; answered once the broker acknowledged it, failed (503) when the link is down.
+   */
+  public static final String MQTT_PUBLISH = "cloud.mqtt.publish";
+
   private Addresses() {
   }
 }

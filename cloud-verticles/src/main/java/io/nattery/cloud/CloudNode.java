@@ -1,6 +1,7 @@
 package io.nattery.cloud;
 
 import io.nattery.cloud.api.ApiVerticle;
+import io.nattery.cloud.api.RouteGroup;
 import io.nattery.cloud.db.Database;
 import io.nattery.cloud.db.Migrations;
 import io.nattery.cloud.history.TelemetryHistoryVerticle;
@@ -8,16 +9,19 @@ import io.nattery.cloud.ingest.MqttIngestVerticle;
 import io.nattery.cloud.state.DeviceStateVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Verticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
- * One cloud node: applies the schema migrations, then deploys device state, ingestion and the API, each
- * reading its part of the node's configuration ({@code http}, {@code mqtt}, {@code postgres}, {@code jwt},
- * {@code state}) and, when {@code history} is set, the telemetry history writer.
+ * One cloud node: applies the schema migrations, then deploys its verticles in order, each reading its part
+ * of the node's configuration ({@code http}, {@code mqtt}, {@code postgres}, {@code jwt}, {@code state}, ...);
+ * the telemetry history writer only when {@code history} is set.
  */
 public final class CloudNode {
 
@@ -30,20 +34,38 @@ public final class CloudNode {
     return Migrations.apply(pool).eventually(pool::close);
   }
 
-  public static Future<List<String>> deploy(Vertx vertx, JsonObject config) {
-    return migrate(vertx, config.getJsonObject("postgres", new JsonObject()))
-      .compose(applied -> vertx.deployVerticle(new DeviceStateVerticle(), new DeploymentOptions().setConfig(
-        config.getJsonObject("state", new JsonObject()).copy().put("postgres", config.getJsonObject("postgres")))))
-      .compose(state -> history(vertx, config)
-        .compose(history -> vertx.deployVerticle(new MqttIngestVerticle(), new DeploymentOptions().setConfig(config))
-          .compose(ingest -> vertx.deployVerticle(new ApiVerticle(), new DeploymentOptions().setConfig(config))
-            .map(api -> history == null ? List.of(state, ingest, api) : List.of(state, history, ingest, api)))));
+  /** The node's features' REST routes. */
+  static List<RouteGroup> routeGroups() {
+    return List.of();
   }
 
-  /** The telemetry history writer, when the node is configured with a store ({@code history}). */
-  private static Future<String> history(Vertx vertx, JsonObject config) {
-    JsonObject history = config.getJsonObject("history");
-    return history == null ? Future.succeededFuture(null)
-      : vertx.deployVerticle(new TelemetryHistoryVerticle(), new DeploymentOptions().setConfig(history));
+  public static Future<List<String>> deploy(Vertx vertx, JsonObject config) {
+    JsonObject postgres = config.getJsonObject("postgres", new JsonObject());
+    List<Step> steps = new ArrayList<>();
+    steps.add(new Step(DeviceStateVerticle::new,
+      config.getJsonObject("state", new JsonObject()).copy().put("postgres", postgres)));
+    if (config.containsKey("history")) {
+      steps.add(new Step(TelemetryHistoryVerticle::new, config.getJsonObject("history")));
+    }
+    steps.add(new Step(MqttIngestVerticle::new, config));
+    steps.add(new Step(() -> new ApiVerticle(routeGroups()), config));
+    return migrate(vertx, postgres).compose(applied -> deployInOrder(vertx, steps));
+  }
+
+  /** One verticle to deploy, with its configuration. */
+  private record Step(Supplier<Verticle> verticle, JsonObject config) {
+  }
+
+  private static Future<List<String>> deployInOrder(Vertx vertx, List<Step> steps) {
+    List<String> ids = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (Step step : steps) {
+      chain = chain.compose(v -> vertx.deployVerticle(step.verticle().get(), new DeploymentOptions().setConfig(step.config()))
+        .map(id -> {
+          ids.add(id);
+          return null;
+        }));
+    }
+    return chain.map(v -> List.copyOf(ids));
   }
 }

@@ -15,7 +15,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.User;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -56,6 +55,16 @@ public class ApiVerticle extends VerticleBase {
   private UserStore users;
   private Tokens tokens;
   private HttpServer server;
+  private final List<RouteGroup> routeGroups;
+
+  /** @param routeGroups the features' routes, mounted after the token check */
+  public ApiVerticle(List<RouteGroup> routeGroups) {
+    this.routeGroups = List.copyOf(routeGroups);
+  }
+
+  public ApiVerticle() {
+    this(List.of());
+  }
 
   @Override
   public Future<?> start() {
@@ -67,13 +76,14 @@ public class ApiVerticle extends VerticleBase {
     hashing = vertx.createSharedWorkerExecutor("nattery-password-hash", 2);
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create(false).setBodyLimit(Contract.MAX_PAYLOAD_BYTES));
-    router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/health").handler(ctx -> Http.json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::ready);
 
     router.post("/api/v1/auth/token").handler(this::issueToken);
     router.route("/api/v1/*").handler(JWTAuthHandler.create(tokens.auth()));
-    router.get("/api/v1/devices").handler(requires(Role.VIEWER)).handler(this::listDevices);
-    router.get("/api/v1/devices/:id").handler(requires(Role.VIEWER)).handler(this::getDevice);
+    router.get("/api/v1/devices").handler(Http.requires(Role.VIEWER)).handler(this::listDevices);
+    router.get("/api/v1/devices/:id").handler(Http.requires(Role.VIEWER)).handler(this::getDevice);
+    routeGroups.forEach(group -> group.mount(vertx, router, pool, config()));
     router.route("/api/*").handler(ctx -> Problems.send(ctx, 404, "no such route: " + ctx.request().path()));
     router.route("/*").handler(StaticHandler.create("webroot"));
     router.route().failureHandler(this::failure);
@@ -140,7 +150,7 @@ public class ApiVerticle extends VerticleBase {
           return;
         }
         String token = tokens.issue(user.get().username(), user.get().role());
-        json(ctx, 200, new JsonObject()
+        Http.json(ctx, 200, new JsonObject()
           .put("access_token", token)
           .put("token_type", "Bearer")
           .put("expires_in", tokens.ttlSeconds()));
@@ -185,7 +195,7 @@ public class ApiVerticle extends VerticleBase {
       .onSuccess(reply -> {
         JsonObject page = reply.body();
         String last = page.getString("last");
-        json(ctx, 200, new JsonObject()
+        Http.json(ctx, 200, new JsonObject()
           .put("items", page.getJsonArray("items", new JsonArray()))
           .put("next_cursor", last == null ? null : encodeCursor(last)));
       })
@@ -206,7 +216,7 @@ public class ApiVerticle extends VerticleBase {
         if (device == null) {
           Problems.send(ctx, 404, "no device " + id);
         } else {
-          json(ctx, 200, device);
+          Http.json(ctx, 200, device);
         }
       })
       .onFailure(e -> Problems.send(ctx, 503, "device state is not available"));
@@ -232,27 +242,8 @@ public class ApiVerticle extends VerticleBase {
         checks.put("telemetry_store", history.result());
       }
       boolean up = checks.stream().allMatch(e -> "UP".equals(e.getValue()));
-      json(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
+      Http.json(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
     });
-  }
-
-  private static io.vertx.core.Handler<RoutingContext> requires(Role role) {
-    return ctx -> {
-      if (grantedRoles(ctx.user()).contains(role.wire())) {
-        ctx.next();
-      } else {
-        Problems.send(ctx, 403, "this route needs the role " + role.wire());
-      }
-    };
-  }
-
-  static List<Object> grantedRoles(User user) {
-    if (user == null) {
-      return List.of();
-    }
-    JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
-    JsonArray roles = claims.getJsonArray("roles");
-    return roles == null ? List.of() : roles.getList();
   }
 
   private void failure(RoutingContext ctx) {
@@ -295,7 +286,4 @@ public class ApiVerticle extends VerticleBase {
     }
   }
 
-  private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
-  }
 }

@@ -14,8 +14,8 @@ import picocli.CommandLine.Command;
     CloudCommand.class,
     EdgeCommand.class,
     NotInThisBuild.Tail.class,
-    NotInThisBuild.Prices.class,
-    NotInThisBuild.Backtest.class,
+    PricesCommand.class,
+    BacktestCommand.class,
     NotInThisBuild.Simulate.class,
   })
 public final class NatteryCli implements Runnable {

@@ -1,7 +1,6 @@
 package io.nattery.cloud.cli;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Unmatched;
 
 import java.util.List;
@@ -31,25 +30,6 @@ final class NotInThisBuild {
     @Override
     String what() {
       return "'tail' (the event-bus CLI, issue 7)";
-    }
-  }
-
-  @Command(name = "prices", description = "Import or fetch ENTSO-E day-ahead prices (issue 5).")
-  static final class Prices extends Pending {
-    @Parameters(arity = "0..*")
-    List<String> args;
-
-    @Override
-    String what() {
-      return "'prices' (ENTSO-E prices, issue 5)";
-    }
-  }
-
-  @Command(name = "backtest", description = "Run the trading optimiser over a price history (issue 5).")
-  static final class Backtest extends Pending {
-    @Override
-    String what() {
-      return "'backtest' (the trading optimiser, issue 5)";
     }
   }
 

@@ -14,8 +14,10 @@ import io.nattery.protocol.config.Secrets;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
@@ -25,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -69,6 +72,8 @@ public class MqttIngestVerticle extends VerticleBase {
   private long connection;
   private boolean stopping;
   private boolean storeHistory;
+  /** Outbound QoS 1 publishes waiting for the broker's PUBACK, by packet id. */
+  private final Map<Integer, Message<JsonObject>> outbound = new HashMap<>();
 
   @Override
   public Future<?> start() {
@@ -94,8 +99,16 @@ public class MqttIngestVerticle extends VerticleBase {
           ack.grantedQoSLevels());
       }
     });
+    client.publishCompletionHandler(packetId -> {
+      Message<JsonObject> request = outbound.remove(packetId);
+      if (request != null) {
+        request.reply(null);
+      }
+    });
     client.closeHandler(v -> {
       subscribed = false;
+      outbound.values().forEach(request -> request.fail(503, "the broker link closed before the publish was acknowledged"));
+      outbound.clear();
       // messages of the closed connection can no longer be acknowledged: their retries stop, and the broker
       // delivers them again on the next connection
       connection++;
@@ -105,6 +118,7 @@ public class MqttIngestVerticle extends VerticleBase {
       }
     });
     vertx.eventBus().<JsonObject>localConsumer(Addresses.INGEST_STATS, m -> m.reply(stats()));
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.MQTT_PUBLISH, this::publish);
     // Compiling the schemas takes a moment: not on the event loop. The node then starts even when the
     // broker is down; readiness says so until the link is up.
     return vertx.executeBlocking(MessageValidator::new).onSuccess(v -> {
@@ -117,6 +131,29 @@ public class MqttIngestVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     return closeLink();
+  }
+
+  /**
+   * Publishes {@code {"topic","payload","qos","retain"}} on the node's broker link; answered once the broker
+   * took it (PUBACK for QoS 1), failed with 503 when the link is down so the caller retries.
+   */
+  private void publish(Message<JsonObject> request) {
+    JsonObject body = request.body();
+    if (!client.isConnected()) {
+      request.fail(503, "no broker link");
+      return;
+    }
+    int qos = body.getInteger("qos", 1);
+    client.publish(body.getString("topic"), Buffer.buffer(body.getString("payload")), MqttQoS.valueOf(qos), false,
+        body.getBoolean("retain", false))
+      .onSuccess(packetId -> {
+        if (qos == 0) {
+          request.reply(null);
+        } else {
+          outbound.put(packetId, request);
+        }
+      })
+      .onFailure(e -> request.fail(503, "publish failed: " + e.getMessage()));
   }
 
   /** Closes the link, connected or still connecting; never fails. */
