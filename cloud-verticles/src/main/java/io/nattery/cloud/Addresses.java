@@ -25,6 +25,11 @@ public final class Addresses {
    */
   public static final String MQTT_PUBLISH = "cloud.mqtt.publish";
 
+  /** Published, cluster-wide and to browsers: {@code {"zone","delivery_day","stale","curve": PriceCurve | null}}. */
+  public static final String PRICES_UPDATED = "prices.updated";
+  /** Published, cluster-wide and to browsers: an alert raised or cleared (see the alerts of PROTOCOL.md). */
+  public static final String ALERTS = "alerts";
+
   private Addresses() {
   }
 }

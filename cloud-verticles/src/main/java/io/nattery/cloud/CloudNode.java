@@ -9,7 +9,7 @@ import io.nattery.cloud.ingest.MqttIngestVerticle;
 import io.nattery.cloud.state.DeviceStateVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Verticle;
+import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -53,7 +53,7 @@ public final class CloudNode {
   }
 
   /** One verticle to deploy, with its configuration. */
-  private record Step(Supplier<Verticle> verticle, JsonObject config) {
+  private record Step(Supplier<Deployable> verticle, JsonObject config) {
   }
 
   private static Future<List<String>> deployInOrder(Vertx vertx, List<Step> steps) {

@@ -25,7 +25,9 @@ public final class Migrations {
   /** Arbitrary constant naming Nattery's migration lock among the database's advisory locks. */
   private static final long LOCK_KEY = 0x6e61747465727931L;
   static final List<String> FILES = List.of(
-    "V1__users_and_devices.sql"
+    "V1__users_and_devices.sql",
+    "V2__prices.sql",
+    "V3__trading.sql"
   );
 
   private Migrations() {
