@@ -30,6 +30,12 @@ public final class Addresses {
   /** Published, cluster-wide and to browsers: an alert raised or cleared (see the alerts of PROTOCOL.md). */
   public static final String ALERTS = "alerts";
 
+  /**
+   * Request-reply to the node that runs trading: {@code {"device_id"}} or {@code {"zone","day"}} plans again now;
+   * answered with {@code {"planned","skipped","failed"}} counts.
+   */
+  public static final String TRADING_PLAN = "cloud.trading.plan";
+
   private Addresses() {
   }
 }

@@ -7,6 +7,8 @@ import io.nattery.cloud.db.Migrations;
 import io.nattery.cloud.history.TelemetryHistoryVerticle;
 import io.nattery.cloud.ingest.MqttIngestVerticle;
 import io.nattery.cloud.state.DeviceStateVerticle;
+import io.nattery.cloud.trading.StrategyRoutes;
+import io.nattery.cloud.trading.TradingVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Deployable;
@@ -36,7 +38,7 @@ public final class CloudNode {
 
   /** The node's features' REST routes. */
   static List<RouteGroup> routeGroups() {
-    return List.of();
+    return List.of(new StrategyRoutes());
   }
 
   public static Future<List<String>> deploy(Vertx vertx, JsonObject config) {
@@ -49,6 +51,9 @@ public final class CloudNode {
     }
     steps.add(new Step(MqttIngestVerticle::new, config));
     steps.add(new Step(() -> new ApiVerticle(routeGroups()), config));
+    if (config.containsKey("trading")) {
+      steps.add(new Step(TradingVerticle::new, TradingVerticle.options(config).getConfig()));
+    }
     return migrate(vertx, postgres).compose(applied -> deployInOrder(vertx, steps));
   }
 

@@ -86,6 +86,7 @@ public final class Demo implements AutoCloseable {
         .put("postgres", database.config())
         .put("history", questDb.historyConfig())
         .put("jwt", new JsonObject().put("secret", randomSecret()))
+        .put("trading", new JsonObject().put("default_zone", "DE_LU").put("default_strategy", "arbitrage"))
         .put("state", new JsonObject().put("registry_sync_ms", 10_000));
       // the registry is filled before the node starts, so its device list is complete from the first query
       await(CloudNode.migrate(vertx, database.config()));

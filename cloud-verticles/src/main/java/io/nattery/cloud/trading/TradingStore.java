@@ -1,0 +1,136 @@
+package io.nattery.cloud.trading;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.LongFunction;
+
+/** Strategies, schedule versions and planned values in PostgreSQL (tables of {@code V3__trading.sql}). */
+public final class TradingStore {
+
+  /** The node's defaults for devices nobody configured. */
+  public record Defaults(String zone, Strategy.Kind kind) {
+  }
+
+  /**
+   * A registry device with the strategy it trades under; {@code configured} is false when the strategy is the
+   * node's default. {@code strategy} is empty when the device has no rating to derive a default from.
+   */
+  public record DeviceStrategy(String deviceId, Double ratedPowerKw, Optional<Strategy> strategy, boolean configured,
+                               OffsetDateTime updatedAt, String updatedBy) {
+  }
+
+  private static final String SELECT = "SELECT d.device_id, d.rated_power_kw, d.capacity_kwh, s.strategy, "
+    + "s.updated_at, s.updated_by FROM devices d LEFT JOIN strategies s ON s.device_id = d.device_id";
+
+  private final Pool pool;
+  private final Defaults defaults;
+
+  public TradingStore(Pool pool, Defaults defaults) {
+    this.pool = pool;
+    this.defaults = defaults;
+  }
+
+  /** Every registry device with its strategy, in device order. */
+  public Future<List<DeviceStrategy>> all() {
+    return pool.query(SELECT + " ORDER BY d.device_id").execute().map(rows -> {
+      List<DeviceStrategy> devices = new ArrayList<>();
+      rows.forEach(row -> devices.add(deviceStrategy(row)));
+      return devices;
+    });
+  }
+
+  public Future<Optional<DeviceStrategy>> find(String deviceId) {
+    return pool.preparedQuery(SELECT + " WHERE d.device_id = $1").execute(Tuple.of(deviceId))
+      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(deviceStrategy(rows.iterator().next())));
+  }
+
+  /** Stores a device's strategy; empty when the device is not in the registry. */
+  public Future<Optional<DeviceStrategy>> put(String deviceId, Strategy strategy, String updatedBy) {
+    return pool.preparedQuery("INSERT INTO strategies (device_id, strategy, updated_by) "
+        + "SELECT device_id, $2, $3 FROM devices WHERE device_id = $1 "
+        + "ON CONFLICT (device_id) DO UPDATE SET strategy = EXCLUDED.strategy, updated_by = EXCLUDED.updated_by, "
+        + "updated_at = now()")
+      .execute(Tuple.of(deviceId, strategy.toJson(), updatedBy))
+      .compose(r -> r.rowCount() == 0 ? Future.succeededFuture(Optional.empty()) : find(deviceId));
+  }
+
+  /** The devices that already have a plan for {@code day}. */
+  public Future<Set<String>> plannedDevices(LocalDate day) {
+    return pool.preparedQuery("SELECT DISTINCT device_id FROM trading_plans WHERE delivery_day = $1")
+      .execute(Tuple.of(day))
+      .map(rows -> {
+        Set<String> devices = new HashSet<>();
+        rows.forEach(row -> devices.add(row.getString("device_id")));
+        return devices;
+      });
+  }
+
+  /** The SOC each device's latest plan for {@code day} expects at its end, by device. */
+  public Future<Map<String, Double>> plannedEndSoc(LocalDate day) {
+    return pool.preparedQuery("SELECT DISTINCT ON (device_id) device_id, (slots -> -1 ->> 'soc_pct')::float8 AS soc "
+        + "FROM trading_plans WHERE delivery_day = $1 ORDER BY device_id, created_at DESC")
+      .execute(Tuple.of(day))
+      .map(rows -> {
+        Map<String, Double> socs = new HashMap<>();
+        rows.forEach(row -> {
+          Double soc = row.getDouble("soc");
+          if (soc != null) {
+            socs.put(row.getString("device_id"), soc);
+          }
+        });
+        return socs;
+      });
+  }
+
+  /**
+   * Takes the device's next schedule version, builds the schedule with it and records its plan, in one
+   * transaction: a version is never handed out twice, and a recorded plan always has its version.
+   */
+  public Future<PlannedSchedule> record(String deviceId, String zone, LocalDate day, Strategy.Kind kind,
+                                        LongFunction<PlannedSchedule> build) {
+    return pool.withTransaction(conn -> conn
+      .preparedQuery("UPDATE devices SET schedule_version = schedule_version + 1 WHERE device_id = $1 "
+        + "RETURNING schedule_version")
+      .execute(Tuple.of(deviceId))
+      .compose(rows -> {
+        if (rows.size() == 0) {
+          return Future.failedFuture(new IllegalStateException("device left the registry: " + deviceId));
+        }
+        PlannedSchedule planned = build.apply(rows.iterator().next().getLong("schedule_version"));
+        return conn.preparedQuery("INSERT INTO trading_plans (schedule_id, device_id, zone, delivery_day, version, "
+            + "strategy, planned_value_eur, optimal, slots) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+          .execute(Tuple.from(new Object[] {UUID.fromString(planned.schedule().scheduleId()), deviceId, zone, day,
+            planned.schedule().version(), kind.wire(), planned.plannedValueEur(), planned.optimal(),
+            planned.plannedSlots()}))
+          .map(planned);
+      }));
+  }
+
+  private DeviceStrategy deviceStrategy(Row row) {
+    String deviceId = row.getString("device_id");
+    Double rated = row.getDouble("rated_power_kw");
+    Double capacity = row.getDouble("capacity_kwh");
+    Object stored = row.getValue("strategy");
+    if (stored instanceof JsonObject json) {
+      return new DeviceStrategy(deviceId, rated, Optional.of(Strategy.fromJson(json)), true,
+        row.getOffsetDateTime("updated_at"), row.getString("updated_by"));
+    }
+    Optional<Strategy> byDefault = rated == null || capacity == null ? Optional.empty()
+      : Optional.of(Strategy.defaultFor(defaults.zone(), defaults.kind(), rated, capacity));
+    return new DeviceStrategy(deviceId, rated, byDefault, false, null, null);
+  }
+}
