@@ -1,0 +1,137 @@
+package io.nattery.cloud;
+
+import io.nattery.cloud.auth.PasswordHasher;
+import io.nattery.cloud.auth.Role;
+import io.nattery.cloud.auth.UserStore;
+import io.nattery.cloud.db.Database;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.mqtt.MqttClient;
+import io.vertx.mqtt.MqttClientOptions;
+import io.vertx.sqlclient.Pool;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * A cloud node for an integration test, against the real PostgreSQL (its own database) and Mosquitto (its own
+ * share group and client id). Blocking an event loop for more than 100 ms anywhere in it fails {@link #close}.
+ */
+public final class TestNode implements AutoCloseable {
+
+  public final String run = UUID.randomUUID().toString().substring(0, 8);
+  public final String database = "nattery_it_" + run;
+  public final Vertx vertx;
+  public final WebClient http;
+  public final Pool pool;
+  private final List<String> blocked = new CopyOnWriteArrayList<>();
+  private final String clientId = "it-cloud-" + run;
+  private final String password = "it-password-" + run;
+
+  private TestNode(Consumer<JsonObject> configure) throws Exception {
+    LocalServices.require("PostgreSQL", "127.0.0.1", 5432);
+    LocalServices.require("Mosquitto", LocalServices.mqttHost(), LocalServices.mqttPort());
+    vertx = Vertx.vertx(new VertxOptions()
+      .setMaxEventLoopExecuteTime(100).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+      .setBlockedThreadCheckInterval(50).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
+    ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(event ->
+      blocked.add(event.thread().getName() + " blocked for " + event.duration() / 1_000_000 + " ms"));
+    Pool admin = Database.pool(vertx, LocalServices.postgres("postgres"));
+    await(admin.query("CREATE DATABASE " + database).execute().eventually(admin::close));
+    int port = LocalServices.freePort();
+    JsonObject config = new JsonObject()
+      .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port))
+      .put("mqtt", new JsonObject().put("host", LocalServices.mqttHost()).put("port", LocalServices.mqttPort())
+        .put("client_id", clientId).put("share_group", "it-" + run).put("shared_subscription", true))
+      .put("postgres", LocalServices.postgres(database))
+      .put("jwt", new JsonObject().put("secret", "it-secret-of-at-least-32-bytes-" + run))
+      .put("state", new JsonObject().put("offline_after_s", 30).put("registry_sync_ms", 500));
+    configure.accept(config);
+    await(CloudNode.migrate(vertx, config.getJsonObject("postgres")));
+    pool = Database.pool(vertx, LocalServices.postgres(database));
+    http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    this.config = config;
+  }
+
+  private final JsonObject config;
+
+  /**
+   * Creates the node's database and applies the migrations; {@code configure} may change the node's configuration.
+   * Call {@link #deploy} once the test has put what the node must find at start into the database.
+   */
+  public static TestNode create(Consumer<JsonObject> configure) throws Exception {
+    return new TestNode(configure);
+  }
+
+  /** Deploys the node and waits until it is ready. */
+  public TestNode deploy() throws Exception {
+    await(CloudNode.deploy(vertx, config));
+    await(waitFor(() -> http.get("/health/ready").send(), r -> r.statusCode() == 200));
+    return this;
+  }
+
+  /** A user of the given role (named after it) and a token for it. */
+  public String token(Role role) throws Exception {
+    await(new UserStore(pool).save(role.wire(), new PasswordHasher().hash(password), role));
+    HttpResponse<Buffer> response = await(http.post("/api/v1/auth/token")
+      .sendJsonObject(new JsonObject().put("username", role.wire()).put("password", password)));
+    if (response.statusCode() != 200) {
+      throw new AssertionError("no token: " + response.bodyAsString());
+    }
+    return response.bodyAsJsonObject().getString("access_token");
+  }
+
+  /** Repeats the call every 100 ms until its result satisfies the condition, or fails after 15 s. */
+  public <T> Future<T> waitFor(Supplier<Future<T>> call, Predicate<T> done) {
+    long deadline = System.currentTimeMillis() + 15_000;
+    return attempt(call, done, deadline);
+  }
+
+  private <T> Future<T> attempt(Supplier<Future<T>> call, Predicate<T> done, long deadline) {
+    return call.get().transform(ar -> {
+      if (ar.succeeded() && done.test(ar.result())) {
+        return Future.succeededFuture(ar.result());
+      }
+      if (System.currentTimeMillis() > deadline) {
+        return Future.failedFuture(new AssertionError("condition not met in 15 s; last: "
+          + (ar.succeeded() ? ar.result() : ar.cause())));
+      }
+      return vertx.timer(100).compose(t -> attempt(call, done, deadline));
+    });
+  }
+
+  public static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws Exception {
+    List<String> blockedLoops = List.copyOf(blocked);
+    await(vertx.close());
+    Vertx cleanup = Vertx.vertx();
+    try {
+      // the node's session is persistent, as in production: end it so the broker keeps nothing for it
+      MqttClient purge = MqttClient.create(cleanup, new MqttClientOptions().setClientId(clientId).setCleanSession(true));
+      await(purge.connect(LocalServices.mqttPort(), LocalServices.mqttHost()).compose(ack -> purge.disconnect()));
+      Pool admin = Database.pool(cleanup, LocalServices.postgres("postgres"));
+      await(admin.query("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)").execute().eventually(admin::close));
+    } finally {
+      await(cleanup.close());
+    }
+    if (!blockedLoops.isEmpty()) {
+      throw new AssertionError("an event loop was blocked: " + blockedLoops);
+    }
+  }
+}
