@@ -273,7 +273,9 @@ public class TradingVerticle extends VerticleBase {
           }
           BatteryModel battery = strategy.battery();
           double soc = socs.get(device.deviceId());
-          PlanRequest request = new PlanRequest(battery, battery.capacityKwh() * soc / 100, hours, priceArray, null,
+          // without a load forecast the site's own load is unknown: the limit then bounds what the battery draws
+          double[] siteLoad = strategy.importLimitKw() == null ? null : new double[priceArray.length];
+          PlanRequest request = new PlanRequest(battery, battery.capacityKwh() * soc / 100, hours, priceArray, siteLoad,
             strategy.importLimitKw() == null ? Double.NaN : strategy.importLimitKw(), planTimeLimitMs);
           plans.add(new Planned(device, strategy, optimiser.plan(request)));
         }
