@@ -8,7 +8,6 @@ import io.nattery.protocol.PriceCurve;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -19,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,7 +53,6 @@ public class SettlementVerticle extends VerticleBase {
   private CounterHistory history;
   private SettlementStore store;
   private ClusterSingleton singleton;
-  private MessageConsumer<JsonObject> runRequests;
   /** Runs one after another: a scheduled run is skipped while one is in progress, a requested one waits. */
   private Future<?> current = Future.succeededFuture();
   private boolean running;
@@ -101,7 +100,7 @@ public class SettlementVerticle extends VerticleBase {
 
   /** This node now settles for the cluster. */
   private void lead() {
-    runRequests = vertx.eventBus().consumer(Addresses.SETTLEMENT_RUN, this::runRequested);
+    vertx.eventBus().consumer(Addresses.SETTLEMENT_RUN, this::runRequested);
     vertx.setPeriodic(0, interval.toMillis(), id -> runScheduled());
   }
 
@@ -110,14 +109,14 @@ public class SettlementVerticle extends VerticleBase {
       LOG.debug("settlement still running; this tick is skipped");
       return;
     }
-    Instant now = clock.instant();
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     current = serially(now.minus(lookback), now.minus(grace))
       .onFailure(e -> LOG.warn("settlement run failed, retried in {} s: {}", interval.toSeconds(), e.getMessage()));
   }
 
   private void runRequested(Message<JsonObject> request) {
     JsonObject body = request.body() == null ? new JsonObject() : request.body();
-    Instant now = clock.instant();
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     Instant from = now.minus(lookback);
     Instant to = now.minus(grace);
     if (body.containsKey("from") || body.containsKey("to")) {
