@@ -1,6 +1,7 @@
 package io.nattery.cloud.settlement;
 
 import io.nattery.cloud.history.TelemetryPoints;
+import io.nattery.protocol.Contract;
 import io.nattery.protocol.config.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,7 +24,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The inverters' cumulative counters from the telemetry history (QuestDB, read with SQL over the PostgreSQL wire
@@ -40,8 +40,6 @@ public final class CounterHistory {
 
   private final Vertx vertx;
   private final Pool questDb;
-  /** Buckets dropped because a counter was missing, since start. */
-  private final AtomicLong incomplete = new AtomicLong();
 
   public CounterHistory(Vertx vertx, Pool questDb) {
     this.vertx = vertx;
@@ -66,33 +64,39 @@ public final class CounterHistory {
   }
 
   /**
-   * Every device's buckets with readings in {@code [from, to)}, in time order; empty when the history holds no
-   * telemetry yet. The rows of a fleet are many: they are turned into buckets off the event loop.
+   * What the history holds for a window.
+   *
+   * @param byDevice every device's buckets, in time order
+   * @param skipped  buckets left out: a device id outside the contract, or a counter missing
    */
-  public Future<Map<String, List<CounterBucket>>> buckets(Instant from, Instant to) {
+  public record Buckets(Map<String, List<CounterBucket>> byDevice, int skipped) {
+  }
+
+  /**
+   * Every device's buckets with readings in {@code [from, to)}; none when the history holds no telemetry yet.
+   * The rows of a fleet are many: they are turned into buckets off the event loop.
+   */
+  public Future<Buckets> buckets(Instant from, Instant to) {
     return questDb.preparedQuery(QUERY)
       .execute(Tuple.of(from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC)))
       .compose(rows -> vertx.executeBlocking(() -> byDevice(rows)))
-      .recover(e -> noTableYet(e) ? Future.succeededFuture(Map.of()) : Future.failedFuture(e));
+      .recover(e -> noTableYet(e) ? Future.succeededFuture(new Buckets(Map.of(), 0)) : Future.failedFuture(e));
   }
 
-  /** Buckets dropped since start because a counter was missing from them. */
-  public long incompleteBuckets() {
-    return incomplete.get();
-  }
-
-  private Map<String, List<CounterBucket>> byDevice(RowSet<Row> rows) {
+  private static Buckets byDevice(RowSet<Row> rows) {
     Map<String, List<CounterBucket>> byDevice = new HashMap<>();
+    int skipped = 0;
     for (Row row : rows) {
-      CounterBucket bucket = bucket(row);
+      String device = row.getString("device_id");
+      CounterBucket bucket = Contract.isValidDeviceId(device) ? bucket(row) : null;
       if (bucket == null) {
-        incomplete.incrementAndGet();
+        skipped++;
         continue;
       }
-      byDevice.computeIfAbsent(row.getString("device_id"), id -> new ArrayList<>()).add(bucket);
+      byDevice.computeIfAbsent(device, id -> new ArrayList<>()).add(bucket);
     }
     byDevice.values().forEach(list -> list.sort(Comparator.comparing(CounterBucket::start)));
-    return byDevice;
+    return new Buckets(byDevice, skipped);
   }
 
   /** The first telemetry write creates the table. */

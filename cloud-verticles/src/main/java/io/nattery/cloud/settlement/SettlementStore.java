@@ -64,20 +64,24 @@ public final class SettlementStore {
       .map(points -> points.stream().filter(p -> !p.end().isAfter(to)).toList());
   }
 
+  /** The settlements as rows of the upsert; money is computed here, so call it off the event loop for a fleet. */
+  public static List<Tuple> rows(List<MtuSettlement> settlements) {
+    List<Tuple> rows = new ArrayList<>(settlements.size());
+    settlements.forEach(s -> rows.add(tuple(s)));
+    return rows;
+  }
+
   /**
-   * Inserts or updates the settlements in batches of {@code batchSize} statements; the number of rows that were
-   * new or changed. A failed batch fails the call; what earlier batches wrote stays, and is written again,
-   * unchanged, by the next run.
+   * Inserts or updates the rows (from {@link #rows}) in batches of {@code batchSize} statements; the number of rows
+   * that were new or changed. A failed batch fails the call; what earlier batches wrote stays, and is written
+   * again, unchanged, by the next run.
    */
-  public Future<Integer> upsert(List<MtuSettlement> settlements, int batchSize) {
+  public Future<Integer> upsert(List<Tuple> rows, int batchSize) {
     Future<Integer> chain = Future.succeededFuture(0);
-    for (int from = 0; from < settlements.size(); from += batchSize) {
-      List<Tuple> batch = new ArrayList<>();
-      for (MtuSettlement s : settlements.subList(from, Math.min(from + batchSize, settlements.size()))) {
-        batch.add(tuple(s));
-      }
+    for (int from = 0; from < rows.size(); from += batchSize) {
+      List<Tuple> batch = rows.subList(from, Math.min(from + batchSize, rows.size()));
       chain = chain.compose(written -> pool.preparedQuery(UPSERT).executeBatch(batch)
-        .map(rows -> written + changed(rows)));
+        .map(result -> written + changed(result)));
     }
     return chain;
   }

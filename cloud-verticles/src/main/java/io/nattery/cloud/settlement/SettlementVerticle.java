@@ -11,10 +11,10 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -41,7 +41,6 @@ public class SettlementVerticle extends VerticleBase {
   /** An explicit window is at most this long: one query's worth of a fleet's history. */
   private static final Duration MAX_EXPLICIT_WINDOW = Duration.ofDays(31);
 
-  private final Clock clock;
   private Duration interval;
   private Duration grace;
   private Duration lookback;
@@ -56,14 +55,6 @@ public class SettlementVerticle extends VerticleBase {
   /** Runs one after another: a scheduled run is skipped while one is in progress, a requested one waits. */
   private Future<?> current = Future.succeededFuture();
   private boolean running;
-
-  public SettlementVerticle() {
-    this(Clock.systemUTC());
-  }
-
-  public SettlementVerticle(Clock clock) {
-    this.clock = clock;
-  }
 
   @Override
   public Future<?> start() {
@@ -109,14 +100,14 @@ public class SettlementVerticle extends VerticleBase {
       LOG.debug("settlement still running; this tick is skipped");
       return;
     }
-    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     current = serially(now.minus(lookback), now.minus(grace))
       .onFailure(e -> LOG.warn("settlement run failed, retried in {} s: {}", interval.toSeconds(), e.getMessage()));
   }
 
   private void runRequested(Message<JsonObject> request) {
     JsonObject body = request.body() == null ? new JsonObject() : request.body();
-    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     Instant from = now.minus(lookback);
     Instant to = now.minus(grace);
     if (body.containsKey("from") || body.containsKey("to")) {
@@ -151,7 +142,12 @@ public class SettlementVerticle extends VerticleBase {
     // readings from before the first MTU read its start; those just after the last one read an exact end
     Instant readFrom = floor(from.minus(CounterHistory.BUCKET));
     Instant readTo = floor(to).plus(CounterHistory.BUCKET);
-    return history.buckets(readFrom, readTo).compose(buckets -> {
+    return history.buckets(readFrom, readTo).compose(read -> {
+      Map<String, List<CounterBucket>> buckets = read.byDevice();
+      if (read.skipped() > 0) {
+        LOG.warn("settlement [{} .. {}): {} counter buckets skipped (a device id outside the contract or a "
+          + "missing counter)", readFrom, readTo, read.skipped());
+      }
       if (buckets.isEmpty()) {
         return Future.succeededFuture(RunSummary.nothing(from, to));
       }
@@ -166,15 +162,16 @@ public class SettlementVerticle extends VerticleBase {
           }
           return Future.all(reads);
         })
-        .compose(read -> vertx.executeBlocking(() -> {
+        .compose(pricesRead -> vertx.executeBlocking(() -> {
           List<MtuSettlement> settled = new ArrayList<>();
           buckets.forEach((device, deviceBuckets) -> settled.addAll(calculator.settle(device, zones.get(device),
             deviceBuckets, prices.get(zones.get(device)))));
-          return settled;
+          List<String> unpriced = prices.entrySet().stream().filter(e -> e.getValue().isEmpty())
+            .map(Map.Entry::getKey).sorted().toList();
+          return new Settled(RunSummary.of(from, to, buckets.size(), settled, 0, unpriced),
+            SettlementStore.rows(settled));
         }))
-        .compose(settled -> store.upsert(settled, batchSize)
-          .map(changed -> RunSummary.of(from, to, buckets.size(), settled, changed,
-            prices.entrySet().stream().filter(e -> e.getValue().isEmpty()).map(Map.Entry::getKey).sorted().toList())));
+        .compose(settled -> store.upsert(settled.rows(), batchSize).map(settled.summary()::withChanged));
     }).onSuccess(summary -> {
       long ms = (System.nanoTime() - started) / 1_000_000;
       if (summary.changed() > 0) {
@@ -192,9 +189,17 @@ public class SettlementVerticle extends VerticleBase {
     return Instant.ofEpochSecond(Math.floorDiv(t.getEpochSecond(), bucket) * bucket);
   }
 
+  /** A run's settlements as upsert rows, and its summary so far. */
+  private record Settled(RunSummary summary, List<Tuple> rows) {
+  }
+
   /** What one run did. */
   record RunSummary(Instant from, Instant to, int devices, int settled, int counterResets, List<String> resetDevices,
                     int gaps, int changed, List<String> zonesWithoutPrices) {
+
+    RunSummary withChanged(int rows) {
+      return new RunSummary(from, to, devices, settled, counterResets, resetDevices, gaps, rows, zonesWithoutPrices);
+    }
 
     static RunSummary nothing(Instant from, Instant to) {
       return new RunSummary(from, to, 0, 0, 0, List.of(), 0, 0, List.of());
