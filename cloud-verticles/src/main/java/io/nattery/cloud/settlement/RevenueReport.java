@@ -160,6 +160,9 @@ public final class RevenueReport {
     if (value == null) {
       return "";
     }
+    if (value instanceof Double price) {
+      return BigDecimal.valueOf(price).toPlainString();
+    }
     return value instanceof BigDecimal d ? d.toPlainString() : value.toString();
   }
 

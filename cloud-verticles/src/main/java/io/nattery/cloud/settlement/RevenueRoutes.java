@@ -21,6 +21,7 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -126,7 +127,8 @@ public final class RevenueRoutes implements RouteGroup {
       return null;
     }
     try {
-      return OffsetDateTime.parse(text).toInstant();
+      // milliseconds at most, as the contract writes instants
+      return OffsetDateTime.parse(text).toInstant().truncatedTo(ChronoUnit.MILLIS);
     } catch (DateTimeParseException e) {
       errors.add(new Problems.FieldProblem(name, "must be an ISO-8601 instant such as 2026-11-23T00:00:00Z"));
       return null;
