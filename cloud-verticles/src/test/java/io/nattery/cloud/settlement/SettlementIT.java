@@ -207,8 +207,13 @@ class SettlementIT {
     Map<String, Object> before = settledAt();
 
     JsonObject summary = run(new JsonObject());
+    JsonObject explicit = run(new JsonObject().put("from", T.toString())
+      .put("to", T.plus(MTU.multipliedBy(4)).toString()));
 
     assertEquals(0, summary.getInteger("changed"));
+    assertEquals(0, explicit.getInteger("changed"));
+    assertEquals(5, explicit.getInteger("settled"), "an explicit window settles just its MTUs");
+    assertEquals(2, explicit.getInteger("gap"));
     assertEquals(before, settledAt());
   }
 
