@@ -25,6 +25,12 @@ public final class Addresses {
    */
   public static final String MQTT_PUBLISH = "cloud.mqtt.publish";
 
+  /**
+   * Request-reply, cluster-wide, answered by the node that runs settlement: settle now, the regular window
+   * ({@code {}}) or an explicit one ({@code {"from","to"}}, ISO-8601); answered with the run's summary.
+   */
+  public static final String SETTLEMENT_RUN = "cloud.settlement.run";
+
   /** Published, cluster-wide and to browsers: {@code {"zone","delivery_day","stale","curve": PriceCurve | null}}. */
   public static final String PRICES_UPDATED = "prices.updated";
   /** Published, cluster-wide and to browsers: an alert raised or cleared (see the alerts of PROTOCOL.md). */

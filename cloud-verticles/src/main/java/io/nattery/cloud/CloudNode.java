@@ -6,6 +6,8 @@ import io.nattery.cloud.db.Database;
 import io.nattery.cloud.db.Migrations;
 import io.nattery.cloud.history.TelemetryHistoryVerticle;
 import io.nattery.cloud.ingest.MqttIngestVerticle;
+import io.nattery.cloud.settlement.RevenueRoutes;
+import io.nattery.cloud.settlement.SettlementVerticle;
 import io.nattery.cloud.state.DeviceStateVerticle;
 import io.nattery.cloud.trading.StrategyRoutes;
 import io.nattery.cloud.trading.TradingVerticle;
@@ -23,7 +25,7 @@ import java.util.function.Supplier;
 /**
  * One cloud node: applies the schema migrations, then deploys its verticles in order, each reading its part
  * of the node's configuration ({@code http}, {@code mqtt}, {@code postgres}, {@code jwt}, {@code state}, ...);
- * the telemetry history writer only when {@code history} is set.
+ * the telemetry history writer, and settlement (which reads that history), only when {@code history} is set.
  */
 public final class CloudNode {
 
@@ -38,7 +40,7 @@ public final class CloudNode {
 
   /** The node's features' REST routes. */
   static List<RouteGroup> routeGroups() {
-    return List.of(new StrategyRoutes());
+    return List.of(new StrategyRoutes(), new RevenueRoutes());
   }
 
   public static Future<List<String>> deploy(Vertx vertx, JsonObject config) {
@@ -48,6 +50,8 @@ public final class CloudNode {
       config.getJsonObject("state", new JsonObject()).copy().put("postgres", postgres)));
     if (config.containsKey("history")) {
       steps.add(new Step(TelemetryHistoryVerticle::new, config.getJsonObject("history")));
+      steps.add(new Step(SettlementVerticle::new, config.getJsonObject("settlement", new JsonObject()).copy()
+        .put("postgres", postgres).put("history", config.getJsonObject("history"))));
     }
     steps.add(new Step(MqttIngestVerticle::new, config));
     steps.add(new Step(() -> new ApiVerticle(routeGroups()), config));

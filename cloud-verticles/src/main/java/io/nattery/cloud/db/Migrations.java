@@ -27,7 +27,8 @@ public final class Migrations {
   static final List<String> FILES = List.of(
     "V1__users_and_devices.sql",
     "V2__prices.sql",
-    "V3__trading.sql"
+    "V3__trading.sql",
+    "V4__settlement.sql"
   );
 
   private Migrations() {

@@ -85,6 +85,8 @@ public final class Demo implements AutoCloseable {
           .put("shared_subscription", false))
         .put("postgres", database.config())
         .put("history", questDb.historyConfig())
+        // a demo runs for minutes: settle every minute rather than every five
+        .put("settlement", new JsonObject().put("interval_s", 60))
         .put("jwt", new JsonObject().put("secret", randomSecret()))
         .put("trading", new JsonObject().put("default_zone", "DE_LU").put("default_strategy", "arbitrage"))
         .put("state", new JsonObject().put("registry_sync_ms", 10_000));

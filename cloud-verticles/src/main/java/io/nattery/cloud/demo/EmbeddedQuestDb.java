@@ -16,16 +16,16 @@ import java.util.stream.Stream;
 
 /**
  * QuestDB in-process for the demo, on free local ports, data in a temporary directory removed on close:
- * written over HTTP (InfluxDB line protocol), read over the PostgreSQL wire protocol.
+ * written over HTTP (InfluxDB line protocol), read over the PostgreSQL wire protocol. Tests use it too.
  */
-final class EmbeddedQuestDb implements AutoCloseable {
+public final class EmbeddedQuestDb implements AutoCloseable {
 
   private final Path root;
   private final ServerMain server;
   private final int httpPort;
   private final int pgPort;
 
-  EmbeddedQuestDb() throws IOException {
+  public EmbeddedQuestDb() throws IOException {
     root = Files.createTempDirectory("nattery-questdb");
     Files.createDirectories(root.resolve("conf"));
     // QuestDB logs every query and a page of advisories to stdout; in the demo they go to its own file.
@@ -74,12 +74,17 @@ final class EmbeddedQuestDb implements AutoCloseable {
     server.start();
   }
 
-  /** The {@code history} configuration of the cloud node. */
-  JsonObject historyConfig() {
-    return new JsonObject().put("url", "http://127.0.0.1:" + httpPort);
+  /**
+   * The {@code history} configuration of the cloud node: {@code url} for writes, {@code pg} for SQL reads
+   * (QuestDB's built-in credentials, which only a local process can reach here).
+   */
+  public JsonObject historyConfig() {
+    return new JsonObject().put("url", "http://127.0.0.1:" + httpPort)
+      .put("pg", new JsonObject().put("host", "127.0.0.1").put("port", pgPort)
+        .put("database", "qdb").put("user", "admin").put("password", "quest"));
   }
 
-  int pgPort() {
+  public int pgPort() {
     return pgPort;
   }
 
