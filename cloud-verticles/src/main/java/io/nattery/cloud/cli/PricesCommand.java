@@ -56,7 +56,8 @@ final class PricesCommand implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE.xml", description = "a Publication_MarketDocument (A44) or acknowledgement")
+    @Parameters(index = "0", paramLabel = "FILE.xml",
+      description = "a Publication_MarketDocument (A44) or an acknowledgement")
     Path file;
 
     @Option(names = "--zone", description = "the zone to name the curves by (default: from the document's domain EIC)")
@@ -133,7 +134,8 @@ final class PricesCommand implements Runnable {
       Vertx vertx = Vertx.vertx();
       EntsoeClient client = new EntsoeClient(vertx, prices, Clock.systemUTC());
       try {
-        long waitS = (long) (prices.getDouble("request_timeout_s", 120.0) + prices.getDouble("connect_timeout_s", 20.0)) + 10;
+        long waitS = 10 + (long) (prices.getDouble("request_timeout_s", 120.0)
+          + prices.getDouble("connect_timeout_s", 20.0));
         FetchOutcome outcome = client.dayAhead(zone, deliveryDay, deliveryDay)
           .toCompletionStage().toCompletableFuture().get(waitS, TimeUnit.SECONDS);
         if (outcome instanceof FetchOutcome.Published published) {

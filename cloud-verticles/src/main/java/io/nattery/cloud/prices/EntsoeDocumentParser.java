@@ -91,7 +91,8 @@ public final class EntsoeDocumentParser {
         return prices(readSeries(elements), zone, fetchedAt);
       }
       throw new MalformedDocumentException("not a day-ahead price document: the root element is {" + namespace
-        + "}" + root + " (expected Publication_MarketDocument of schema 7:0 or 7:3, or Acknowledgement_MarketDocument)");
+        + "}" + root + " (expected Publication_MarketDocument of schema 7:0 or 7:3,"
+        + " or Acknowledgement_MarketDocument)");
     } catch (XMLStreamException e) {
       throw new MalformedDocumentException("not well-formed XML" + where(e.getLocation()) + ": " + firstLine(e));
     } finally {
