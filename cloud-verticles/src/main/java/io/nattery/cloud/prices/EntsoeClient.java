@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * a log line, an outcome's detail or an exception message: every text that could hold the URL goes through
  * {@link #redact}.
  */
-public final class EntsoeClient {
+public final class EntsoeClient implements PriceSource {
 
   public static final String DEFAULT_BASE_URL = "https://web-api.tp.entsoe.eu/api";
 
@@ -67,6 +67,7 @@ public final class EntsoeClient {
   }
 
   /** The prices of the delivery days {@code first..last} (Europe/Brussels) of a zone of {@link BiddingZones}. */
+  @Override
   public Future<FetchOutcome> dayAhead(String zone, LocalDate first, LocalDate last) {
     String eic = BiddingZones.eic(zone).orElse(null);
     if (eic == null) {
@@ -109,6 +110,7 @@ public final class EntsoeClient {
       : Future.succeededFuture(failure(done.cause(), token)));
   }
 
+  @Override
   public void close() {
     web.close();
   }

@@ -196,12 +196,15 @@ public final class PriceStore {
       });
   }
 
-  /** Marks the zone's prices stale for want of {@code missingDay}; true when this changed anything. */
+  /**
+   * Marks the zone's prices stale for want of {@code missingDay}; true when it was not stale yet. A zone already
+   * stale keeps its first missing day until cleared.
+   */
   public Future<Boolean> markStale(String zone, LocalDate missingDay, Instant since) {
     return pool.preparedQuery("INSERT INTO price_zone_status AS s (zone, stale, missing_day, stale_since, updated_at) "
         + "VALUES ($1, true, $2, $3, now()) ON CONFLICT (zone) DO UPDATE SET stale = true, "
-        + "missing_day = EXCLUDED.missing_day, stale_since = COALESCE(s.stale_since, EXCLUDED.stale_since), "
-        + "updated_at = now() WHERE NOT s.stale OR s.missing_day IS DISTINCT FROM EXCLUDED.missing_day")
+        + "missing_day = EXCLUDED.missing_day, stale_since = EXCLUDED.stale_since, updated_at = now() "
+        + "WHERE NOT s.stale")
       .execute(Tuple.of(zone, missingDay, utc(since)))
       .map(rows -> rows.rowCount() > 0);
   }

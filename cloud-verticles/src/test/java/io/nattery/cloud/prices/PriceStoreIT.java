@@ -149,7 +149,9 @@ class PriceStoreIT {
 
     assertEquals(Optional.empty(), await(store.staleness("SE_3")));
     assertTrue(await(store.markStale("SE_3", missing, since)));
-    assertFalse(await(store.markStale("SE_3", missing, since.plusSeconds(60))), "already stale for that day");
+    assertFalse(await(store.markStale("SE_3", missing, since.plusSeconds(60))), "already stale");
+    assertFalse(await(store.markStale("SE_3", missing.plusDays(1), since.plusSeconds(86_400))),
+      "still stale for the first missing day");
     assertEquals(Optional.of(new PriceStore.Staleness(missing, since)), await(store.staleness("SE_3")));
     assertEquals(Optional.of(missing), await(store.clearStale("SE_3")));
     assertEquals(Optional.empty(), await(store.clearStale("SE_3")));
