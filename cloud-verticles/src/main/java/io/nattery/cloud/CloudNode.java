@@ -6,6 +6,8 @@ import io.nattery.cloud.db.Database;
 import io.nattery.cloud.db.Migrations;
 import io.nattery.cloud.history.TelemetryHistoryVerticle;
 import io.nattery.cloud.ingest.MqttIngestVerticle;
+import io.nattery.cloud.prices.PriceFetcherVerticle;
+import io.nattery.cloud.prices.PriceRoutes;
 import io.nattery.cloud.state.DeviceStateVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -21,7 +23,7 @@ import java.util.function.Supplier;
 /**
  * One cloud node: applies the schema migrations, then deploys its verticles in order, each reading its part
  * of the node's configuration ({@code http}, {@code mqtt}, {@code postgres}, {@code jwt}, {@code state}, ...);
- * the telemetry history writer only when {@code history} is set.
+ * the telemetry history writer only when {@code history} is set, the price fetcher only when {@code prices} is.
  */
 public final class CloudNode {
 
@@ -36,7 +38,7 @@ public final class CloudNode {
 
   /** The node's features' REST routes. */
   static List<RouteGroup> routeGroups() {
-    return List.of();
+    return List.of(new PriceRoutes());
   }
 
   public static Future<List<String>> deploy(Vertx vertx, JsonObject config) {
@@ -48,6 +50,11 @@ public final class CloudNode {
       steps.add(new Step(TelemetryHistoryVerticle::new, config.getJsonObject("history")));
     }
     steps.add(new Step(MqttIngestVerticle::new, config));
+    if (config.containsKey("prices")) {
+      // after the broker link, which carries its retained topic
+      steps.add(new Step(PriceFetcherVerticle::new,
+        config.getJsonObject("prices").copy().put("postgres", postgres)));
+    }
     steps.add(new Step(() -> new ApiVerticle(routeGroups()), config));
     return migrate(vertx, postgres).compose(applied -> deployInOrder(vertx, steps));
   }
