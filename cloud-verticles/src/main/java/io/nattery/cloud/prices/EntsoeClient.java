@@ -74,17 +74,23 @@ public final class EntsoeClient implements PriceSource {
       return Future.succeededFuture(new FetchOutcome.Failed(FetchOutcome.Failure.BAD_REQUEST,
         "unknown bidding zone " + zone, null));
     }
-    String token;
-    try {
-      token = Secrets.resolve(config, "token");
-    } catch (RuntimeException e) {
-      // the message names the file, never its content
-      return Future.succeededFuture(new FetchOutcome.Failed(FetchOutcome.Failure.MISSING_TOKEN, e.getMessage(), null));
-    }
-    if (token == null || token.isBlank()) {
-      return Future.succeededFuture(new FetchOutcome.Failed(FetchOutcome.Failure.MISSING_TOKEN,
-        "no ENTSO-E token: set token_env (an environment variable's name) or token_file", null));
-    }
+    // the token file is read again for every request (a replaced file is picked up), off the event loop
+    return vertx.executeBlocking(() -> Secrets.resolve(config, "token"), false).transform(read -> {
+      if (read.failed()) {
+        // the message names the file, never its content
+        return Future.succeededFuture(new FetchOutcome.Failed(FetchOutcome.Failure.MISSING_TOKEN,
+          read.cause().getMessage(), null));
+      }
+      String token = read.result();
+      if (token == null || token.isBlank()) {
+        return Future.succeededFuture(new FetchOutcome.Failed(FetchOutcome.Failure.MISSING_TOKEN,
+          "no ENTSO-E token: set token_env (an environment variable's name) or token_file", null));
+      }
+      return request(zone, eic, first, last, token);
+    });
+  }
+
+  private Future<FetchOutcome> request(String zone, String eic, LocalDate first, LocalDate last, String token) {
     String periodStart = PERIOD.format(EntsoeDocumentParser.dayStart(first));
     String periodEnd = PERIOD.format(EntsoeDocumentParser.dayStart(last.plusDays(1)));
     LOG.debug("requesting day-ahead prices [zone: {}, from: {}, to: {}, url: {}]", zone, first, last,
