@@ -26,3 +26,13 @@ CREATE TABLE price_revisions (
   superseded_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (zone, mtu_start, revision)
 );
+
+-- A zone whose prices are stale: tomorrow's were still missing at the fetcher's deadline. Kept here, not in the
+-- fetcher's memory, so that every node answers the same and the alert survives the fetcher moving to another node.
+CREATE TABLE price_zone_status (
+  zone         text PRIMARY KEY,
+  stale        boolean NOT NULL DEFAULT false,
+  missing_day  date,                        -- the delivery day that was missing at the deadline
+  stale_since  timestamptz,
+  updated_at   timestamptz NOT NULL DEFAULT now()
+);

@@ -33,6 +33,8 @@ public final class Addresses {
 
   /** Published, cluster-wide and to browsers: {@code {"zone","delivery_day","stale","curve": PriceCurve | null}}. */
   public static final String PRICES_UPDATED = "prices.updated";
+  /** Request-reply, local to the node: the price fetcher's counters, whether this node runs it, stale zones. */
+  public static final String PRICES_STATS = "cloud.prices.stats";
   /** Published, cluster-wide and to browsers: an alert raised or cleared (see the alerts of PROTOCOL.md). */
   public static final String ALERTS = "alerts";
 

@@ -8,6 +8,8 @@ import io.nattery.cloud.history.TelemetryHistoryVerticle;
 import io.nattery.cloud.ingest.MqttIngestVerticle;
 import io.nattery.cloud.settlement.RevenueRoutes;
 import io.nattery.cloud.settlement.SettlementVerticle;
+import io.nattery.cloud.prices.PriceFetcherVerticle;
+import io.nattery.cloud.prices.PriceRoutes;
 import io.nattery.cloud.state.DeviceStateVerticle;
 import io.nattery.cloud.trading.StrategyRoutes;
 import io.nattery.cloud.trading.TradingVerticle;
@@ -25,7 +27,8 @@ import java.util.function.Supplier;
 /**
  * One cloud node: applies the schema migrations, then deploys its verticles in order, each reading its part
  * of the node's configuration ({@code http}, {@code mqtt}, {@code postgres}, {@code jwt}, {@code state}, ...);
- * the telemetry history writer, and settlement (which reads that history), only when {@code history} is set.
+ * the telemetry history writer, and settlement (which reads that history), only when {@code history} is set,
+ * the price fetcher only when {@code prices} is, the trading run only when {@code trading} is.
  */
 public final class CloudNode {
 
@@ -40,7 +43,7 @@ public final class CloudNode {
 
   /** The node's features' REST routes. */
   static List<RouteGroup> routeGroups() {
-    return List.of(new StrategyRoutes(), new RevenueRoutes());
+    return List.of(new PriceRoutes(), new StrategyRoutes(), new RevenueRoutes());
   }
 
   public static Future<List<String>> deploy(Vertx vertx, JsonObject config) {
@@ -54,6 +57,11 @@ public final class CloudNode {
         .put("postgres", postgres).put("history", config.getJsonObject("history"))));
     }
     steps.add(new Step(MqttIngestVerticle::new, config));
+    if (config.containsKey("prices")) {
+      // after the broker link, which carries its retained topic
+      steps.add(new Step(PriceFetcherVerticle::new,
+        config.getJsonObject("prices").copy().put("postgres", postgres)));
+    }
     steps.add(new Step(() -> new ApiVerticle(routeGroups()), config));
     if (config.containsKey("trading")) {
       steps.add(new Step(TradingVerticle::new, TradingVerticle.options(config).getConfig()));

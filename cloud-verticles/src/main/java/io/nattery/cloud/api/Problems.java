@@ -36,12 +36,19 @@ public final class Problems {
   }
 
   public static void send(RoutingContext ctx, int status, String detail, List<FieldProblem> errors) {
+    send(ctx, status, detail, errors, new JsonObject());
+  }
+
+  /** With extension members (RFC 9457 section 3.2) added to the problem, e.g. {@code "stale"}. */
+  public static void send(RoutingContext ctx, int status, String detail, List<FieldProblem> errors,
+                          JsonObject extensions) {
     String title = TITLES.getOrDefault(status, "Error");
     JsonObject body = new JsonObject()
       .put("type", "https://nattery.io/problems/" + title.toLowerCase().replace(' ', '-'))
       .put("title", title)
       .put("status", status)
       .put("detail", detail);
+    extensions.forEach(member -> body.put(member.getKey(), member.getValue()));
     if (!errors.isEmpty()) {
       JsonArray list = new JsonArray();
       errors.forEach(e -> list.add(new JsonObject().put("field", e.field()).put("message", e.message())));

@@ -67,11 +67,12 @@ final class DemoCommand implements Callable<Integer> {
         dashboard and API  %s/  (API under %s/api/v1, health at %s/health/ready)
         MQTT broker        127.0.0.1:%d  (devices log in with their own id; anonymous clients may read telemetry)
         telemetry history  QuestDB, PostgreSQL wire at 127.0.0.1:%d (user admin, password quest, table telemetry)
+        prices             %s, generated (source "synthetic", not market data): %s/api/v1/prices?zone=%s
         logins             admin, operator, trader, viewer  (password: %s)
         token              curl -s -X POST %s/api/v1/auth/token -H 'Content-Type: application/json' \\
                              -d '{"username":"viewer","password":"..."}'
       Stop with Ctrl-C.
-      """, ms / 1000.0, devices, base, base, base, mqttPort, demo.questDbPgPort(),
+      """, ms / 1000.0, devices, base, base, base, mqttPort, demo.questDbPgPort(), Demo.PRICE_ZONE, base, Demo.PRICE_ZONE,
       password.equals(DEFAULT_PASSWORD) ? DEFAULT_PASSWORD + ", the default" : "the one given with --password or NATTERY_DEMO_PASSWORD", base);
     System.out.flush();
     NatteryCli.serving = true;

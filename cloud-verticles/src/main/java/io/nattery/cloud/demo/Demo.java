@@ -11,6 +11,7 @@ import io.nattery.edge.simulator.InverterSimulator;
 import io.nattery.edge.simulator.SimulatorConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -28,13 +29,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The whole system in one process on embedded defaults: PostgreSQL (zonky), QuestDB, Moquette, the cloud node, and
- * N simulated inverters each behind its own edge verticles with its own broker login.
+ * N simulated inverters each behind its own edge verticles with its own broker login. The demo has no internet and
+ * no ENTSO-E token, so its prices are generated ({@link #PRICE_ZONE}, {@code source: "synthetic"}, see
+ * {@link io.nattery.cloud.prices.SyntheticPrices}): today's and tomorrow's, so that trading and dashboards have
+ * prices; they are not market data.
  */
 public final class Demo implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
   public static final String CLOUD_MQTT_USER = "nattery-cloud";
   public static final String SITE = "demo-site";
+  /** The bidding zone of the demo's generated prices. */
+  public static final String PRICE_ZONE = "DE_LU";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** What the demo was asked for; a null register map means the shipped generic-hybrid one. */
@@ -88,8 +94,9 @@ public final class Demo implements AutoCloseable {
         // a demo runs for minutes: settle every minute rather than every five
         .put("settlement", new JsonObject().put("interval_s", 60))
         .put("jwt", new JsonObject().put("secret", randomSecret()))
-        .put("trading", new JsonObject().put("default_zone", "DE_LU").put("default_strategy", "arbitrage"))
-        .put("state", new JsonObject().put("registry_sync_ms", 10_000));
+        .put("trading", new JsonObject().put("default_zone", PRICE_ZONE).put("default_strategy", "arbitrage"))
+        .put("state", new JsonObject().put("registry_sync_ms", 10_000))
+        .put("prices", new JsonObject().put("source", "synthetic").put("zones", new JsonArray().add(PRICE_ZONE)));
       // the registry is filled before the node starts, so its device list is complete from the first query
       await(CloudNode.migrate(vertx, database.config()));
       await(provision(database.config(), devices.keySet()));

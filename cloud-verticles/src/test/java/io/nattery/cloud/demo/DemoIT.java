@@ -243,6 +243,42 @@ class DemoIT {
     }
   }
 
+  @Test
+  void theDemoHasLabelledSyntheticPricesForTodayAndTomorrowAndTheirRetainedTopic() throws Exception {
+    String token = token("viewer");
+    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Brussels"));
+    MessageValidator validator = new MessageValidator();
+    List<String> retained = new CopyOnWriteArrayList<>();
+    MqttClient watcher = MqttClient.create(vertx, new MqttClientOptions().setClientId("demo-it-prices"));
+    watcher.publishHandler(message -> retained.add(message.payload().toString()));
+    await(watcher.connect(mqttPort, "127.0.0.1"));
+    await(watcher.subscribe(Topics.prices(Demo.PRICE_ZONE), 1));
+
+    for (java.time.LocalDate day : List.of(today, today.plusDays(1))) {
+      HttpResponse<Buffer> response = await(waitForPrices(token, day));
+      JsonObject body = response.bodyAsJsonObject();
+      assertEquals("synthetic", body.getString("source"));
+      assertEquals(day.toString(), body.getString("delivery_day"));
+      assertEquals(false, body.getBoolean("stale"));
+      assertTrue(validator.decode(MessageType.PRICE_CURVE, body).isAccepted(), body.encode());
+    }
+    String tomorrow = today.plusDays(1).toString();
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (retained.stream().noneMatch(p -> p.contains(tomorrow)) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    await(watcher.disconnect());
+    assertTrue(output.stream().anyMatch(l -> l.contains("generated (source \"synthetic\", not market data)")));
+    assertTrue(retained.size() >= 1, "nothing on " + Topics.prices(Demo.PRICE_ZONE));
+    assertEquals(tomorrow, new JsonObject(retained.get(retained.size() - 1)).getString("delivery_day"));
+  }
+
+  private static Future<HttpResponse<Buffer>> waitForPrices(String token, java.time.LocalDate day) {
+    return http.get("/api/v1/prices?zone=" + Demo.PRICE_ZONE + "&day=" + day).bearerTokenAuthentication(token).send()
+      .compose(response -> response.statusCode() == 200 ? Future.succeededFuture(response)
+        : vertx.timer(200).compose(t -> waitForPrices(token, day)));
+  }
+
   private static Future<JsonArray> waitForDevices(String token) {
     return http.get("/api/v1/devices").bearerTokenAuthentication(token).send().compose(response -> {
       JsonArray items = devices(response);
