@@ -30,10 +30,22 @@ public final class DispatchOptimiser {
   /** EUR per kWh of import above the limit, per EUR/kWh of the dearest price: far above any trade. */
   private static final double PENALTY_PER_PRICE = 1000;
 
+  /** The plan whose last slot ends with at least the initial energy (clamped into the SOC limits). */
   public Plan plan(PlanRequest request) {
+    return plan(request, request.initialEnergyKwh());
+  }
+
+  /**
+   * The plan whose last slot ends with at least {@code leastEndEnergyKwh}, clamped into the SOC limits
+   * and to what full power can reach (a rolling plan keeps each day's end at the file's initial energy).
+   */
+  public Plan plan(PlanRequest request, double leastEndEnergyKwh) {
+    if (!Double.isFinite(leastEndEnergyKwh)) {
+      throw new IllegalArgumentException("leastEndEnergyKwh must be finite: " + leastEndEnergyKwh);
+    }
     long started = System.nanoTime();
     long deadline = started + Math.min(request.timeLimitMillis(), Long.MAX_VALUE / 2_000_000) * 1_000_000;
-    Problem problem = new Problem(request);
+    Problem problem = new Problem(request, leastEndEnergyKwh);
     Plan plan;
     if (problem.allConcave()) {
       PiecewiseLinear[] values = problem.solve(problem.rewards, Long.MAX_VALUE);
@@ -68,7 +80,7 @@ public final class DispatchOptimiser {
     final double[] highest;
     final double terminal;
 
-    Problem(PlanRequest request) {
+    Problem(PlanRequest request, double leastEndEnergy) {
       this.request = request;
       this.battery = request.battery();
       this.slots = request.slots();
@@ -94,8 +106,9 @@ public final class DispatchOptimiser {
         lowest[t] = initial < min ? Math.min(min, initial + (t + 1) * eta * powerKw * hours) : min;
         highest[t] = initial > max ? Math.max(max, initial - (t + 1) * powerKw * hours / eta) : max;
       }
-      // the last slot ends with at least the initial energy, clamped into the limits (or as near as it gets)
-      this.terminal = initial < min ? lowest[slots - 1] : Math.min(max, initial);
+      // the last slot ends with at least the asked energy, clamped into the limits (or as near as it gets)
+      double reachable = initial + slots * eta * powerKw * hours;
+      this.terminal = Math.max(lowest[slots - 1], Math.min(Math.max(min, Math.min(max, leastEndEnergy)), reachable));
     }
 
     boolean allConcave() {
