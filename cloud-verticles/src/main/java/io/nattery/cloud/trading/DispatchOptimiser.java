@@ -20,10 +20,11 @@ import java.util.List;
  * of the concave pieces, itself kept as concave pieces. Either way the functions are exact, and a
  * forward pass reads the optimal decisions off them.
  *
- * <p>Should the exact programme not finish within the time limit (many non-concave slots on a long
- * horizon), the plan comes from the same programme with each non-concave reward replaced by a concave
- * function below it (a feasible plan, valued under the true model), and the bound from its concave hull
- * above it. Stateless and thread-safe.
+ * <p>With non-concave slots a feasible plan and a bound come first, from the same programme with each
+ * non-concave reward replaced by a concave function below it (a plan valued under the true model) and by
+ * its concave hull above it; should the exact programme not finish within the time limit (many
+ * non-concave slots on a long horizon), that plan is returned. An all-concave problem is solved exactly
+ * in one pass whatever the limit: nothing faster would give a plan. Stateless and thread-safe.
  */
 public final class DispatchOptimiser {
 
@@ -44,23 +45,26 @@ public final class DispatchOptimiser {
       throw new IllegalArgumentException("leastEndEnergyKwh must be finite: " + leastEndEnergyKwh);
     }
     long started = System.nanoTime();
-    long deadline = started + Math.min(request.timeLimitMillis(), Long.MAX_VALUE / 2_000_000) * 1_000_000;
+    long limitNanos = Math.min(request.timeLimitMillis(), Long.MAX_VALUE / 1_000_000) * 1_000_000;
     Problem problem = new Problem(request, leastEndEnergyKwh);
-    Plan plan;
     if (problem.allConcave()) {
-      PiecewiseLinear[] values = problem.solve(problem.rewards, Long.MAX_VALUE);
-      plan = problem.planFrom(problem.forward(problem.rewards, values), values[0], true, started);
-    } else {
-      PiecewiseLinear[] values = problem.solve(problem.rewards, deadline);
-      if (values != null) {
-        plan = problem.planFrom(problem.forward(problem.rewards, values), values[0], true, started);
-      } else {
-        PiecewiseLinear[] low = problem.solve(problem.lowerRewards(), Long.MAX_VALUE);
-        PiecewiseLinear[] high = problem.solve(problem.hullRewards(), Long.MAX_VALUE);
-        plan = problem.planFrom(problem.forward(problem.lowerRewards(), low), high[0], false, started);
-      }
+      PiecewiseLinear[] values = problem.solve(problem.rewards, started, Long.MAX_VALUE);
+      return problem.planFrom(problem.forward(problem.rewards, values), values[0], true, started);
     }
-    return plan;
+    // first a feasible plan and a bound from two concave programmes (each as fast as an all-concave
+    // plan), so that a plan exists whenever the time runs out; then the exact one if time allows
+    PiecewiseLinear[] lowerRewards = problem.lowerRewards();
+    PiecewiseLinear[] low = problem.solve(lowerRewards, started, Long.MAX_VALUE);
+    PiecewiseLinear[] high = problem.solve(problem.hullRewards(), started, Long.MAX_VALUE);
+    Plan fallback = problem.planFrom(problem.forward(lowerRewards, low), high[0], false, started);
+    if (fallback.upperBoundEur() - fallback.valueEur() <= 1e-12 * (1 + Math.abs(fallback.upperBoundEur()))) {
+      return fallback; // the bound is attained: already exact
+    }
+    PiecewiseLinear[] values = problem.solve(problem.rewards, started, limitNanos);
+    if (values == null) {
+      return fallback;
+    }
+    return problem.planFrom(problem.forward(problem.rewards, values), values[0], true, started);
   }
 
   /** The request turned into per-slot rewards in the stored-energy change and energy bounds per slot end. */
@@ -236,15 +240,15 @@ public final class DispatchOptimiser {
     }
 
     /**
-     * The value functions W_0..W_T (W_t of the energy at the start of slot t), or null when the
-     * deadline passed first.
+     * The value functions W_0..W_T (W_t of the energy at the start of slot t), or null when more than
+     * {@code limitNanos} passed since {@code started} first.
      */
-    PiecewiseLinear[] solve(PiecewiseLinear[] slotRewards, long deadline) {
+    PiecewiseLinear[] solve(PiecewiseLinear[] slotRewards, long started, long limitNanos) {
       PiecewiseLinear[] values = new PiecewiseLinear[slots + 1];
       values[slots] = PiecewiseLinear.constant(terminal, highest[slots - 1], 0);
       List<PiecewiseLinear> next = List.of(values[slots]);
       for (int t = slots - 1; t >= 0; t--) {
-        if (System.nanoTime() - deadline > 0) {
+        if (System.nanoTime() - started > limitNanos) {
           return null;
         }
         // W_t(E) = max_z W_t+1(z) + R_t(z - E): the sup-convolution with the mirrored reward

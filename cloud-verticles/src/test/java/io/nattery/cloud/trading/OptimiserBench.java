@@ -108,7 +108,7 @@ public final class OptimiserBench {
           notProven += part.get()[1];
         }
         seconds[round] = (System.nanoTime() - started) / 1e9;
-        System.out.printf("  round %d%s: %.3f s (%.1f us per plan), fleet value %.2f EUR, plans not proven optimal: %.0f%n",
+        System.out.printf("  round %d%s: %.3f s (%.1f us per plan on one thread), fleet value %.2f EUR, plans not proven optimal: %.0f%n",
             round, round == 0 ? " (cold JVM)" : "", seconds[round], seconds[round] * 1e6 / devices * THREADS, value, notProven);
       }
       double[] warm = Arrays.copyOfRange(seconds, 1, seconds.length);
