@@ -226,7 +226,8 @@ final class PiecewiseLinear {
 
   /**
    * The pointwise maximum of functions whose domains together cover one interval (each is -infinity
-   * outside its own). Between consecutive breakpoints every function is a line, and the maximum of
+   * outside its own; where one ends inside the others, the maximum is meant to be continuous, as the
+   * optimiser's value functions are). Between consecutive breakpoints every function is a line, and the maximum of
    * lines is found by walking to the first crossing by a steeper one.
    */
   static PiecewiseLinear upperEnvelope(List<PiecewiseLinear> functions) {
