@@ -30,7 +30,7 @@ class PlannedScheduleTest {
   @Test
   void powersBecomeModesAndRatesRoundedToWattsNeverAboveTheBattery() {
     Plan plan = new Plan(new double[] {-5.0000000004, 0.0000001, 2.34567, -1.2}, new double[] {6.1875, 6.1875, 5.57, 5.85},
-      1.25, 1.25, true, 1);
+      1.25, 1.25, true, 1, 0);
 
     PlannedSchedule planned = PlannedSchedule.fromPlan("00000000-0000-0000-0000-000000000001", "pi-1", 7,
       T0.minusSeconds(3600), "trace", MTU, points(10, 20, 90, 5), plan, strategy);
@@ -46,7 +46,7 @@ class PlannedScheduleTest {
 
   @Test
   void aPlanMustCoverEveryPrice() {
-    Plan plan = new Plan(new double[] {1}, new double[] {5}, 0, 0, true, 1);
+    Plan plan = new Plan(new double[] {1}, new double[] {5}, 0, 0, true, 1, 0);
 
     assertThrows(IllegalArgumentException.class, () -> PlannedSchedule.fromPlan("00000000-0000-0000-0000-000000000001",
       "pi-1", 1, T0, null, MTU, points(1, 2), plan, strategy));
