@@ -260,6 +260,7 @@ public class TradingVerticle extends VerticleBase {
     double hours = curve.resolution().toSeconds() / 3600.0;
     double[] priceArray = points.stream().mapToDouble(PriceCurve.Point::price).toArray();
     List<Future<List<Planned>>> batches = new ArrayList<>();
+    AtomicInteger unplannable = new AtomicInteger();
     for (int from = 0; from < devices.size(); from += batchSize) {
       List<TradingStore.DeviceStrategy> batch = devices.subList(from, Math.min(devices.size(), from + batchSize));
       // the optimiser is CPU work: batches on the worker pool, unordered, so that both cores plan
@@ -277,7 +278,13 @@ public class TradingVerticle extends VerticleBase {
           double[] siteLoad = strategy.importLimitKw() == null ? null : new double[priceArray.length];
           PlanRequest request = new PlanRequest(battery, battery.capacityKwh() * soc / 100, hours, priceArray, siteLoad,
             strategy.importLimitKw() == null ? Double.NaN : strategy.importLimitKw(), planTimeLimitMs);
-          plans.add(new Planned(device, strategy, optimiser.plan(request)));
+          try {
+            plans.add(new Planned(device, strategy, optimiser.plan(request)));
+          } catch (IllegalArgumentException e) {
+            // one device's impossible battery must not cost the rest of the fleet its plan
+            LOG.warn("could not plan [device: {}, day: {}]: {}", device.deviceId(), day, e.getMessage());
+            unplannable.incrementAndGet();
+          }
         }
         return plans;
       }, false));
@@ -285,7 +292,8 @@ public class TradingVerticle extends VerticleBase {
     return Future.all(batches).compose(all -> {
       List<Planned> plans = new ArrayList<>();
       batches.forEach(b -> plans.addAll(b.result()));
-      return send(zone, day, curve.resolution(), points, plans);
+      return send(zone, day, curve.resolution(), points, plans)
+        .map(counts -> counts.put("failed", counts.getInteger("failed") + unplannable.get()));
     });
   }
 

@@ -76,7 +76,9 @@ public final class MqttUplinkVerticle extends VerticleBase {
         .setWillTopic(statusTopic)
         .setWillQoS(MqttQoS.AT_LEAST_ONCE.value())
         .setWillRetain(true)
-        .setSsl(mqtt.getBoolean("ssl", false));
+        .setSsl(mqtt.getBoolean("ssl", false))
+        // a day's schedule at 15-minute slots is above the client's default limit of 8 KiB
+        .setMaxMessageSize(Contract.MAX_PAYLOAD_BYTES);
     baseOptions.setConnectTimeout(mqtt.getInteger("connect_timeout_ms", 5000));
     String password = Secrets.resolve(mqtt, "password");
     if (password != null) {
