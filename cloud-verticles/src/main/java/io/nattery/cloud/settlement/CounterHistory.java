@@ -1,16 +1,11 @@
 package io.nattery.cloud.settlement;
 
+import io.nattery.cloud.history.HistoryReads;
 import io.nattery.cloud.history.TelemetryPoints;
 import io.nattery.protocol.Contract;
-import io.nattery.protocol.config.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -46,23 +41,6 @@ public final class CounterHistory {
     this.questDb = questDb;
   }
 
-  /** The reader's pool from the {@code history.pg} configuration (QuestDB's PostgreSQL-wire endpoint). */
-  public static Pool pool(Vertx vertx, JsonObject pg) {
-    PgConnectOptions connect = new PgConnectOptions()
-      .setHost(pg.getString("host", "127.0.0.1"))
-      .setPort(pg.getInteger("port", 8812))
-      .setDatabase(pg.getString("database", "qdb"))
-      .setUser(pg.getString("user", "admin"))
-      .setReconnectAttempts(2)
-      .setReconnectInterval(500);
-    String password = Secrets.resolve(pg, "password");
-    if (password != null) {
-      connect.setPassword(password);
-    }
-    return PgBuilder.pool().with(new PoolOptions().setMaxSize(pg.getInteger("pool_size", 2)))
-      .connectingTo(connect).using(vertx).build();
-  }
-
   /**
    * What the history holds for a window.
    *
@@ -80,7 +58,7 @@ public final class CounterHistory {
     return questDb.preparedQuery(QUERY)
       .execute(Tuple.of(from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC)))
       .compose(rows -> vertx.executeBlocking(() -> byDevice(rows)))
-      .recover(e -> noTableYet(e) ? Future.succeededFuture(new Buckets(Map.of(), 0)) : Future.failedFuture(e));
+      .recover(e -> HistoryReads.noTableYet(e) ? Future.succeededFuture(new Buckets(Map.of(), 0)) : Future.failedFuture(e));
   }
 
   private static Buckets byDevice(RowSet<Row> rows) {
@@ -97,12 +75,6 @@ public final class CounterHistory {
     }
     byDevice.values().forEach(list -> list.sort(Comparator.comparing(CounterBucket::start)));
     return new Buckets(byDevice, skipped);
-  }
-
-  /** The first telemetry write creates the table. */
-  private static boolean noTableYet(Throwable e) {
-    return e instanceof PgException pg && pg.getErrorMessage() != null
-      && pg.getErrorMessage().contains("table does not exist");
   }
 
   private static CounterBucket bucket(Row row) {

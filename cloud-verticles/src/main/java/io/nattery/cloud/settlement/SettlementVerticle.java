@@ -3,6 +3,7 @@ package io.nattery.cloud.settlement;
 import io.nattery.cloud.Addresses;
 import io.nattery.cloud.cluster.ClusterSingleton;
 import io.nattery.cloud.db.Database;
+import io.nattery.cloud.history.HistoryReads;
 import io.nattery.protocol.Contract;
 import io.nattery.protocol.PriceCurve;
 import io.vertx.core.Future;
@@ -74,7 +75,7 @@ public class SettlementVerticle extends VerticleBase {
     }
     calculator = new SettlementCalculator(tolerance);
     pool = Database.pool(vertx, config.getJsonObject("postgres", new JsonObject()));
-    questDb = CounterHistory.pool(vertx, config.getJsonObject("history", new JsonObject())
+    questDb = HistoryReads.pool(vertx, config.getJsonObject("history", new JsonObject())
       .getJsonObject("pg", new JsonObject()));
     history = new CounterHistory(vertx, questDb);
     store = new SettlementStore(pool);

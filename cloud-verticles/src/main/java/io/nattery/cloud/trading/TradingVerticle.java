@@ -3,6 +3,7 @@ package io.nattery.cloud.trading;
 import io.nattery.cloud.Addresses;
 import io.nattery.cloud.cluster.ClusterSingleton;
 import io.nattery.cloud.db.Database;
+import io.nattery.cloud.history.HistoryReads;
 import io.nattery.cloud.prices.PriceStore;
 import io.nattery.protocol.PriceCurve;
 import io.nattery.protocol.ScheduleRules;
@@ -51,11 +52,15 @@ public class TradingVerticle extends VerticleBase {
   private static final int PUBLISH_ATTEMPTS = 3;
   private static final long PUBLISH_RETRY_MS = 1_000;
   private static final double DEFAULT_SOC_PCT = 50;
+  private static final int FORECAST_DAYS = 7;
 
   private final Clock clock;
   private final DispatchOptimiser optimiser = new DispatchOptimiser();
   private final ScheduleRules rules = new ScheduleRules();
   private Pool pool;
+  /** The telemetry history, for peak-shaving load forecasts; null when the node keeps none. */
+  private Pool historyPool;
+  private SiteLoadHistory loadHistory;
   private TradingStore store;
   private PriceStore prices;
   private ClusterSingleton singleton;
@@ -86,8 +91,12 @@ public class TradingVerticle extends VerticleBase {
 
   /** Deployment of the trading run from the node's configuration (its {@code trading} and {@code postgres}). */
   public static DeploymentOptions options(JsonObject node) {
-    return new DeploymentOptions().setConfig(node.getJsonObject("trading", new JsonObject()).copy()
-      .put("postgres", node.getJsonObject("postgres")));
+    JsonObject config = node.getJsonObject("trading", new JsonObject()).copy()
+      .put("postgres", node.getJsonObject("postgres"));
+    if (node.getJsonObject("history", new JsonObject()).containsKey("pg")) {
+      config.put("history_pg", node.getJsonObject("history").getJsonObject("pg"));
+    }
+    return new DeploymentOptions().setConfig(config);
   }
 
   @Override
@@ -96,6 +105,10 @@ public class TradingVerticle extends VerticleBase {
     pool = Database.pool(vertx, config.getJsonObject("postgres", new JsonObject()));
     store = new TradingStore(pool, defaults(config));
     prices = new PriceStore(pool);
+    if (config.containsKey("history_pg")) {
+      historyPool = HistoryReads.pool(vertx, config.getJsonObject("history_pg"));
+      loadHistory = new SiteLoadHistory(historyPool);
+    }
     planTimeLimitMs = config.getLong("plan_time_limit_ms", 500L);
     batchSize = config.getInteger("batch_size", 250);
     sendConcurrency = config.getInteger("send_concurrency", 16);
@@ -108,7 +121,7 @@ public class TradingVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     singleton.stop();
-    return pool.close();
+    return historyPool == null ? pool.close() : Future.join(pool.close(), historyPool.close());
   }
 
   private void lead() {
@@ -204,7 +217,8 @@ public class TradingVerticle extends VerticleBase {
         Future<Set<String>> planned = onlyMissing ? store.plannedDevices(day) : Future.succeededFuture(Set.of());
         return planned.compose(skip -> {
           List<TradingStore.DeviceStrategy> todo = devices.stream().filter(d -> !skip.contains(d.deviceId())).toList();
-          return startingSoc(day, todo).compose(socs -> plan(zone, day, curve.get(), points, todo, socs));
+          return startingSoc(day, todo).compose(socs -> loadForecasts(todo, points)
+            .compose(forecasts -> plan(zone, day, curve.get(), points, todo, socs, forecasts)));
         });
       });
     }).onSuccess(counts -> {
@@ -255,8 +269,42 @@ public class TradingVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * The site-load forecast of each peak-shaving device from its last {@link #FORECAST_DAYS} days of history;
+   * a device without one (no history, or the history unreadable) is planned with its own draw limited instead.
+   */
+  private Future<Map<String, double[]>> loadForecasts(List<TradingStore.DeviceStrategy> devices,
+                                                      List<PriceCurve.Point> points) {
+    Map<String, double[]> forecasts = new HashMap<>();
+    if (loadHistory == null) {
+      return Future.succeededFuture(forecasts);
+    }
+    Instant to = clock.instant();
+    Instant from = to.minus(Duration.ofDays(FORECAST_DAYS));
+    Future<Void> chain = Future.succeededFuture();
+    for (TradingStore.DeviceStrategy device : devices) {
+      if (device.strategy().orElseThrow().kind() != Strategy.Kind.PEAK_SHAVING) {
+        continue;
+      }
+      chain = chain.compose(v -> loadHistory.samples(device.deviceId(), from, to)
+        .map(samples -> SiteLoadForecast.of(samples, points, MARKET_TIME))
+        .onSuccess(forecast -> {
+          if (forecast != null) {
+            forecasts.put(device.deviceId(), forecast);
+          }
+        })
+        .<Void>mapEmpty()
+        .recover(e -> {
+          LOG.warn("no load forecast [device: {}]: {}", device.deviceId(), e.getMessage());
+          return Future.succeededFuture();
+        }));
+    }
+    return chain.map(forecasts);
+  }
+
   private Future<JsonObject> plan(String zone, LocalDate day, PriceCurve curve, List<PriceCurve.Point> points,
-                                  List<TradingStore.DeviceStrategy> devices, Map<String, Double> socs) {
+                                  List<TradingStore.DeviceStrategy> devices, Map<String, Double> socs,
+                                  Map<String, double[]> forecasts) {
     double hours = curve.resolution().toSeconds() / 3600.0;
     double[] priceArray = points.stream().mapToDouble(PriceCurve.Point::price).toArray();
     List<Future<List<Planned>>> batches = new ArrayList<>();
@@ -275,7 +323,8 @@ public class TradingVerticle extends VerticleBase {
           BatteryModel battery = strategy.battery();
           double soc = socs.get(device.deviceId());
           // without a load forecast the site's own load is unknown: the limit then bounds what the battery draws
-          double[] siteLoad = strategy.importLimitKw() == null ? null : new double[priceArray.length];
+          double[] siteLoad = strategy.importLimitKw() == null ? null
+            : forecasts.getOrDefault(device.deviceId(), new double[priceArray.length]);
           PlanRequest request = new PlanRequest(battery, battery.capacityKwh() * soc / 100, hours, priceArray, siteLoad,
             strategy.importLimitKw() == null ? Double.NaN : strategy.importLimitKw(), planTimeLimitMs);
           try {

@@ -10,6 +10,7 @@ import io.nattery.cloud.auth.Role;
 import io.nattery.cloud.auth.UserStore;
 import io.nattery.cloud.db.Database;
 import io.nattery.cloud.demo.EmbeddedQuestDb;
+import io.nattery.cloud.history.HistoryReads;
 import io.nattery.cloud.history.TelemetryHistoryVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -108,7 +109,7 @@ class SettlementIT {
     pg = Database.pool(vertx, postgres);
     questDb = new EmbeddedQuestDb();
     JsonObject history = questDb.historyConfig().put("flush_interval_ms", 50);
-    quest = CounterHistory.pool(vertx, history.getJsonObject("pg"));
+    quest = HistoryReads.pool(vertx, history.getJsonObject("pg"));
 
     // given prices for both zones, the devices, B's strategy in zone NL, a viewer
     for (int k = 0; k < 4; k++) {

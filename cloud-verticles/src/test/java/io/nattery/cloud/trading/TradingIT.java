@@ -2,7 +2,9 @@ package io.nattery.cloud.trading;
 
 import io.nattery.cloud.Addresses;
 import io.nattery.cloud.LocalServices;
+import io.nattery.cloud.Samples;
 import io.nattery.cloud.TestNode;
+import io.nattery.cloud.demo.EmbeddedQuestDb;
 import io.nattery.cloud.auth.Role;
 import io.nattery.protocol.Contract;
 import io.nattery.protocol.PriceCurve;
@@ -47,6 +49,7 @@ class TradingIT {
   private static final ZoneId BRUSSELS = ZoneId.of("Europe/Brussels");
   private static final String ZONE = "DE_LU";
   private static TestNode node;
+  private static EmbeddedQuestDb questDb;
   private static MqttClient listener;
   private static String arbitrage;
   private static String selfConsumption;
@@ -56,8 +59,11 @@ class TradingIT {
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.create(config -> config.put("trading", new JsonObject()
-      .put("default_zone", ZONE).put("default_strategy", "arbitrage").put("lead_retry_ms", 500)));
+    questDb = new EmbeddedQuestDb();
+    node = TestNode.create(config -> config
+      .put("history", questDb.historyConfig().put("flush_interval_ms", 50))
+      .put("trading", new JsonObject()
+        .put("default_zone", ZONE).put("default_strategy", "arbitrage").put("lead_retry_ms", 500)));
     arbitrage = "it-arb-" + node.run;
     selfConsumption = "it-self-" + node.run;
     untraded = "it-none-" + node.run;
@@ -102,6 +108,9 @@ class TradingIT {
     }
     if (node != null) {
       node.close();
+    }
+    if (questDb != null) {
+      questDb.close();
     }
   }
 
@@ -228,6 +237,49 @@ class TradingIT {
     assertEquals(400, await(node.http.get("/api/v1/strategies/x'%20OR%201=1--")
       .bearerTokenAuthentication(viewer).send()).statusCode());
     assertEquals(401, await(node.http.get("/api/v1/strategies/" + arbitrage).send()).statusCode());
+  }
+
+  @Test
+  void peakShavingHoldsTheImportLimitAgainstTheSitesOwnLoadHistory() throws Exception {
+    String peak = "it-peak-" + node.run;
+    await(node.pool.preparedQuery("INSERT INTO devices (device_id, site, rated_power_kw, capacity_kwh) "
+      + "VALUES ($1, 'it-site', 5, 10)").execute(Tuple.of(peak)));
+    // given two days of history: a 6 kW lunchtime load (12:00-13:00 in Brussels), 0.5 kW otherwise, no PV
+    List<io.vertx.core.Future<?>> stored = new ArrayList<>();
+    LocalDate today = LocalDate.now(BRUSSELS);
+    long seq = 0;
+    for (LocalDate day : List.of(today.minusDays(2), today.minusDays(1))) {
+      for (ZonedDateTime t = day.atStartOfDay(BRUSSELS); t.isBefore(day.plusDays(1).atStartOfDay(BRUSSELS));
+           t = t.plusMinutes(15)) {
+        double loadW = t.getHour() == 12 ? 6000 : 500;
+        JsonObject sample = Samples.telemetry(peak, seq++, 50).toJson()
+          .put("ts", t.plusMinutes(1).toInstant().toString()).put("load_power_w", loadW).put("pv_power_w", 0);
+        stored.add(node.vertx.eventBus().request(Addresses.TELEMETRY_STORE, sample));
+      }
+    }
+    await(io.vertx.core.Future.all(stored));
+    String operator = node.token(Role.OPERATOR);
+    JsonObject strategy = new JsonObject().put("zone", ZONE).put("strategy", "peak_shaving").put("import_limit_kw", 3.0)
+      .put("battery", new JsonObject().put("capacity_kwh", 10).put("power_kw", 5).put("round_trip_efficiency", 0.9)
+        .put("soc_min_pct", 10).put("soc_max_pct", 90).put("cycle_cost_eur_per_kwh", 0));
+
+    // when the strategy is set, the device is planned at once
+    HttpResponse<Buffer> set = await(node.http.put("/api/v1/strategies/" + peak).bearerTokenAuthentication(operator)
+      .sendJsonObject(strategy));
+    assertEquals(200, set.statusCode(), set.bodyAsString());
+    JsonObject schedule = await(node.waitFor(() -> io.vertx.core.Future.succeededFuture(latest(peak)), s -> s != null));
+
+    // then the battery covers what the house draws above 3 kW, even at the negative lunchtime price that would
+    // otherwise have it charge at full power, and elsewhere never draws more than the 2.5 kW left under the limit
+    JsonArray slots = schedule.getJsonArray("slots");
+    for (int i = 0; i < slots.size(); i++) {
+      JsonObject slot = slots.getJsonObject(i);
+      int hour = Instant.parse(slot.getString("start")).atZone(BRUSSELS).getHour();
+      double batteryKw = slot.getString("mode").equals("discharge") ? slot.getDouble("rate_kw")
+        : slot.getString("mode").equals("charge") ? -slot.getDouble("rate_kw") : 0;
+      double importKw = (hour == 12 ? 6.0 : 0.5) - batteryKw;
+      assertTrue(importKw <= 3.0 + 1e-3, "site imports " + importKw + " kW in " + slot);
+    }
   }
 
   private static JsonObject latest(String deviceId) {

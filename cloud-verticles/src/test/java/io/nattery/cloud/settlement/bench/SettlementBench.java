@@ -10,6 +10,7 @@ import io.nattery.cloud.CloudNode;
 import io.nattery.cloud.LocalServices;
 import io.nattery.cloud.db.Database;
 import io.nattery.cloud.demo.EmbeddedQuestDb;
+import io.nattery.cloud.history.HistoryReads;
 import io.nattery.cloud.history.TelemetryPoints;
 import io.nattery.cloud.settlement.CounterBucket;
 import io.nattery.cloud.settlement.CounterHistory;
@@ -154,7 +155,7 @@ public final class SettlementBench {
         writes.writePoints(batch);
       }
       long written = (System.nanoTime() - t0) / 1_000_000;
-      Pool pool = CounterHistory.pool(vertx, history.getJsonObject("pg"));
+      Pool pool = HistoryReads.pool(vertx, history.getJsonObject("pg"));
       long expected = samples;
       long deadline = System.currentTimeMillis() + 120_000;
       while (await(pool.query("SELECT count() AS n FROM " + TelemetryPoints.MEASUREMENT).execute()
