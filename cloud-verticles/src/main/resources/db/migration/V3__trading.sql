@@ -20,6 +20,9 @@ CREATE TABLE trading_plans (
   planned_value_eur double precision NOT NULL,
   optimal           boolean NOT NULL,
   slots             jsonb NOT NULL,            -- [{"start","end","mode","rate_kw","price","soc_pct"}]
-  created_at        timestamptz NOT NULL DEFAULT now()
+  created_at        timestamptz NOT NULL DEFAULT now(),
+  published_at      timestamptz                -- null until the broker took the schedule
 );
+-- delivery_day is the last day a schedule reaches (it runs from when it was planned to the end of that day)
 CREATE INDEX trading_plans_device_day ON trading_plans (device_id, delivery_day);
+CREATE INDEX trading_plans_day ON trading_plans (delivery_day, device_id);

@@ -53,8 +53,14 @@ public final class CloudNode {
       config.getJsonObject("state", new JsonObject()).copy().put("postgres", postgres)));
     if (config.containsKey("history")) {
       steps.add(new Step(TelemetryHistoryVerticle::new, config.getJsonObject("history")));
-      steps.add(new Step(SettlementVerticle::new, config.getJsonObject("settlement", new JsonObject()).copy()
-        .put("postgres", postgres).put("history", config.getJsonObject("history"))));
+      JsonObject settlement = config.getJsonObject("settlement", new JsonObject()).copy()
+        .put("postgres", postgres).put("history", config.getJsonObject("history"));
+      // a device without a strategy is settled in the zone it is traded in
+      String tradingZone = config.getJsonObject("trading", new JsonObject()).getString("default_zone");
+      if (tradingZone != null && !settlement.containsKey("default_zone")) {
+        settlement.put("default_zone", tradingZone);
+      }
+      steps.add(new Step(SettlementVerticle::new, settlement));
     }
     steps.add(new Step(MqttIngestVerticle::new, config));
     if (config.containsKey("prices")) {

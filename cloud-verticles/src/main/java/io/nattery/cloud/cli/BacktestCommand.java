@@ -102,6 +102,12 @@ final class BacktestCommand implements Callable<Integer> {
         .put("equivalent_cycles", round(result.equivalentCycles()))
         .put("slots", result.slots())
         .put("solve_ms", round(result.solveNanos() / 1e6));
+    if (result.plansNotProvenOptimal() > 0) {
+      // stdout's shape is the contract's; the warning goes where an operator sees it without breaking a parser
+      err.println("nattery: warning: " + result.plansNotProvenOptimal() + " of " + result.plans()
+        + " plans hit the time limit and are not proven within 0.1 % of the optimum");
+      err.flush();
+    }
     PrintWriter stdout = spec.commandLine().getOut();
     stdout.println(summary.encode());
     stdout.flush();

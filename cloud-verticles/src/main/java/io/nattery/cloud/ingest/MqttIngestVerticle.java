@@ -89,6 +89,8 @@ public class MqttIngestVerticle extends VerticleBase {
       // instead of breaking the connection's decoder
       .setMaxMessageSize(4 * Contract.MAX_PAYLOAD_BYTES);
     options.setAutoAck(false);
+    // schedules and prices go out on this link too: room for the trading run's concurrent QoS 1 publishes
+    options.setMaxInflightQueue(mqtt.getInteger("max_inflight", 64));
     options.setConnectTimeout(mqtt.getInteger("connect_timeout_ms", 10_000));
     client = MqttClient.create(vertx, options);
     client.publishHandler(this::onPublish);

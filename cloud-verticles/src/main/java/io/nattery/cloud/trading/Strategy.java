@@ -1,6 +1,6 @@
 package io.nattery.cloud.trading;
 
-import io.nattery.protocol.Contract;
+import io.nattery.cloud.prices.BiddingZones;
 import io.nattery.protocol.FieldError;
 import io.nattery.protocol.battery.BatteryModel;
 import io.vertx.core.json.JsonObject;
@@ -95,8 +95,8 @@ public record Strategy(String zone, Kind kind, BatteryModel battery, Double impo
     json.fieldNames().stream().filter(f -> !FIELDS.contains(f)).sorted()
       .forEach(f -> errors.add(new FieldError(f, "is not a strategy field")));
     Object zone = json.getValue("zone");
-    if (!(zone instanceof String z) || !Contract.isValidZone(z)) {
-      errors.add(new FieldError("zone", "must be a bidding zone code such as DE_LU"));
+    if (!(zone instanceof String z) || !BiddingZones.isKnown(z)) {
+      errors.add(new FieldError("zone", "must be a bidding zone of the day-ahead market, such as DE_LU"));
     }
     Object kindValue = json.getValue("strategy");
     Kind kind = kindValue instanceof String s ? Kind.fromWire(s) : null;

@@ -6,13 +6,14 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -20,6 +21,8 @@ import java.util.function.LongFunction;
 
 /** Strategies, schedule versions and planned values in PostgreSQL (tables of {@code V3__trading.sql}). */
 public final class TradingStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TradingStore.class);
 
   /** The node's defaults for devices nobody configured. */
   public record Defaults(String zone, Strategy.Kind kind) {
@@ -68,9 +71,10 @@ public final class TradingStore {
       .compose(r -> r.rowCount() == 0 ? Future.succeededFuture(Optional.empty()) : find(deviceId));
   }
 
-  /** The devices that already have a plan for {@code day}. */
+  /** The devices that were sent a schedule reaching {@code day}. */
   public Future<Set<String>> plannedDevices(LocalDate day) {
-    return pool.preparedQuery("SELECT DISTINCT device_id FROM trading_plans WHERE delivery_day = $1")
+    return pool.preparedQuery("SELECT DISTINCT device_id FROM trading_plans WHERE delivery_day = $1 "
+        + "AND published_at IS NOT NULL")
       .execute(Tuple.of(day))
       .map(rows -> {
         Set<String> devices = new HashSet<>();
@@ -79,21 +83,10 @@ public final class TradingStore {
       });
   }
 
-  /** The SOC each device's latest plan for {@code day} expects at its end, by device. */
-  public Future<Map<String, Double>> plannedEndSoc(LocalDate day) {
-    return pool.preparedQuery("SELECT DISTINCT ON (device_id) device_id, (slots -> -1 ->> 'soc_pct')::float8 AS soc "
-        + "FROM trading_plans WHERE delivery_day = $1 ORDER BY device_id, created_at DESC")
-      .execute(Tuple.of(day))
-      .map(rows -> {
-        Map<String, Double> socs = new HashMap<>();
-        rows.forEach(row -> {
-          Double soc = row.getDouble("soc");
-          if (soc != null) {
-            socs.put(row.getString("device_id"), soc);
-          }
-        });
-        return socs;
-      });
+  /** Marks a recorded schedule as taken by the broker. */
+  public Future<Void> published(String scheduleId) {
+    return pool.preparedQuery("UPDATE trading_plans SET published_at = now() WHERE schedule_id = $1")
+      .execute(Tuple.of(UUID.fromString(scheduleId))).mapEmpty();
   }
 
   /**
@@ -126,8 +119,16 @@ public final class TradingStore {
     Double capacity = row.getDouble("capacity_kwh");
     Object stored = row.getValue("strategy");
     if (stored instanceof JsonObject json) {
-      return new DeviceStrategy(deviceId, rated, Optional.of(Strategy.fromJson(json)), true,
-        row.getOffsetDateTime("updated_at"), row.getString("updated_by"));
+      Optional<Strategy> strategy;
+      try {
+        strategy = Optional.of(Strategy.fromJson(json));
+      } catch (IllegalArgumentException e) {
+        // written by hand or by an older release: this device is not traded, the rest of the fleet still is
+        LOG.error("stored strategy is unusable; the device is not traded [device: {}]: {}", deviceId, e.getMessage());
+        strategy = Optional.empty();
+      }
+      return new DeviceStrategy(deviceId, rated, strategy, true, row.getOffsetDateTime("updated_at"),
+        row.getString("updated_by"));
     }
     Optional<Strategy> byDefault = rated == null || capacity == null ? Optional.empty()
       : Optional.of(Strategy.defaultFor(defaults.zone(), defaults.kind(), rated, capacity));

@@ -39,10 +39,11 @@ import java.util.stream.Collectors;
 
 /**
  * The trading run, once per cluster: on every new price curve ({@code prices.updated}), when it takes over the
- * lead, and on demand ({@link Addresses#TRADING_PLAN}), it plans each device of the curve's zone for the
- * delivery day under its strategy, records the planned value and sends the schedule, retained, to the device.
- * A plan for tomorrow starts from the SOC today's plan expects at midnight; a plan for today from the SOC the
- * device last reported, at the next MTU boundary.
+ * lead, and on demand ({@link Addresses#TRADING_PLAN}), it plans each device of the curve's zone under its
+ * strategy, records the planned value and sends the schedule, retained, to the device. A device holds one
+ * retained schedule and a newer one replaces an older from its first slot on, so every schedule covers all
+ * that is known: from the next MTU boundary to the end of the last day with prices (today, and tomorrow once
+ * published), planned in one piece from the SOC the device last reported.
  */
 public class TradingVerticle extends VerticleBase {
 
@@ -86,7 +87,11 @@ public class TradingVerticle extends VerticleBase {
     if (parsed == null) {
       throw new IllegalArgumentException("trading.default_strategy is not a strategy: " + kind);
     }
-    return new TradingStore.Defaults(trading.getString("default_zone", "DE_LU"), parsed);
+    String zone = trading.getString("default_zone", "DE_LU");
+    if (!io.nattery.cloud.prices.BiddingZones.isKnown(zone)) {
+      throw new IllegalArgumentException("trading.default_zone is not a bidding zone: " + zone);
+    }
+    return new TradingStore.Defaults(zone, parsed);
   }
 
   /** Deployment of the trading run from the node's configuration (its {@code trading} and {@code postgres}). */
@@ -126,7 +131,6 @@ public class TradingVerticle extends VerticleBase {
 
   private void lead() {
     onDemand = vertx.eventBus().consumer(Addresses.TRADING_PLAN, this::onDemand);
-    LocalDate today = LocalDate.now(clock.withZone(MARKET_TIME));
     // catch up on what the previous leader (or a stopped node) left unplanned
     serialised(() -> store.all()
       .compose(devices -> {
@@ -134,9 +138,7 @@ public class TradingVerticle extends VerticleBase {
           .collect(Collectors.toCollection(java.util.TreeSet::new));
         Future<JsonObject> chain = Future.succeededFuture();
         for (String zone : zones) {
-          for (LocalDate day : List.of(today, today.plusDays(1))) {
-            chain = chain.compose(r -> run(zone, day, null, true));
-          }
+          chain = chain.compose(r -> run(zone, null, true));
         }
         return chain;
       }));
@@ -155,35 +157,29 @@ public class TradingVerticle extends VerticleBase {
       LOG.warn("ignored a prices.updated without a delivery day [zone: {}]", zone);
       return;
     }
-    if (body.getJsonObject("curve") == null) {
-      return; // a stale marker, no new prices
+    if (body.getJsonObject("curve") == null || day.isBefore(LocalDate.now(clock.withZone(MARKET_TIME)))) {
+      return; // a stale marker, or a past day: nothing new to plan
     }
-    serialised(() -> run(zone, day, null, false));
+    serialised(() -> run(zone, null, false));
   }
 
-  /** {@code {"device_id"}}: plans that device for today and tomorrow; {@code {"zone","day"}}: that zone's day. */
+  /** {@code {"device_id"}}: plans that device again; {@code {"zone"}}: every device of the zone. */
   private void onDemand(Message<JsonObject> message) {
     JsonObject body = message.body() == null ? new JsonObject() : message.body();
     String deviceId = body.getString("device_id");
+    String zone = body.getString("zone");
     Future<JsonObject> result;
     if (deviceId != null) {
-      LocalDate today = LocalDate.now(clock.withZone(MARKET_TIME));
       result = serialised(() -> store.find(deviceId).compose(found -> {
         Optional<Strategy> strategy = found.flatMap(TradingStore.DeviceStrategy::strategy);
-        if (strategy.isEmpty()) {
-          return Future.succeededFuture(counts(0, 1, 0));
-        }
-        String zone = strategy.get().zone();
-        return run(zone, today, deviceId, false).compose(first -> run(zone, today.plusDays(1), deviceId, false)
-          .map(second -> add(first, second)));
+        return strategy.isEmpty() ? Future.succeededFuture(counts(0, 1, 0))
+          : run(strategy.get().zone(), deviceId, false);
       }));
+    } else if (zone != null) {
+      result = serialised(() -> run(zone, null, false));
     } else {
-      try {
-        result = serialised(() -> run(body.getString("zone"), LocalDate.parse(body.getString("day")), null, false));
-      } catch (RuntimeException e) {
-        message.fail(400, "need {\"device_id\"} or {\"zone\",\"day\"}");
-        return;
-      }
+      message.fail(400, "need {\"device_id\"} or {\"zone\"}");
+      return;
     }
     result.onSuccess(message::reply).onFailure(e -> message.fail(500, e.getMessage()));
   }
@@ -195,18 +191,17 @@ public class TradingVerticle extends VerticleBase {
   }
 
   /**
-   * Plans the devices of {@code zone} (or just {@code onlyDevice}) for {@code day}; with {@code onlyMissing},
-   * only those without a plan for that day yet.
+   * Plans the devices of {@code zone} (or just {@code onlyDevice}) from the next MTU boundary to the end of the
+   * last day with prices; with {@code onlyMissing}, only those without a sent schedule reaching that day yet.
    */
-  private Future<JsonObject> run(String zone, LocalDate day, String onlyDevice, boolean onlyMissing) {
+  private Future<JsonObject> run(String zone, String onlyDevice, boolean onlyMissing) {
     long started = System.nanoTime();
-    return prices.curve(zone, day).compose(curve -> {
-      if (curve.isEmpty()) {
-        return Future.succeededFuture(counts(0, 0, 0));
-      }
-      Instant from = nextBoundary(clock.instant(), curve.get().resolution());
-      List<PriceCurve.Point> points = curve.get().points().stream().filter(p -> !p.start().isBefore(from)).toList();
-      if (points.isEmpty()) {
+    LocalDate today = LocalDate.now(clock.withZone(MARKET_TIME));
+    return Future.all(prices.curve(zone, today), prices.curve(zone, today.plusDays(1))).compose(curves -> {
+      Optional<PriceCurve> todays = curves.resultAt(0);
+      Optional<PriceCurve> tomorrows = curves.resultAt(1);
+      Horizon horizon = Horizon.of(clock.instant(), todays, tomorrows);
+      if (horizon == null) {
         return Future.succeededFuture(counts(0, 0, 0));
       }
       return store.all().compose(all -> {
@@ -214,34 +209,31 @@ public class TradingVerticle extends VerticleBase {
           .filter(d -> onlyDevice == null || d.deviceId().equals(onlyDevice))
           .filter(d -> d.strategy().filter(s -> s.zone().equals(zone) && s.kind() != Strategy.Kind.NONE).isPresent())
           .toList();
-        Future<Set<String>> planned = onlyMissing ? store.plannedDevices(day) : Future.succeededFuture(Set.of());
+        Future<Set<String>> planned = onlyMissing ? store.plannedDevices(horizon.lastDay())
+          : Future.succeededFuture(Set.of());
         return planned.compose(skip -> {
           List<TradingStore.DeviceStrategy> todo = devices.stream().filter(d -> !skip.contains(d.deviceId())).toList();
-          return startingSoc(day, todo).compose(socs -> loadForecasts(todo, points)
-            .compose(forecasts -> plan(zone, day, curve.get(), points, todo, socs, forecasts)));
+          return startingSoc(todo).compose(socs -> loadForecasts(todo, horizon.points())
+            .compose(forecasts -> plan(zone, horizon, todo, socs, forecasts)));
         });
       });
     }).onSuccess(counts -> {
       if (counts.getInteger("planned") + counts.getInteger("failed") > 0) {
-        LOG.info("trading run [zone: {}, day: {}]: {} planned, {} failed in {} ms", zone, day,
-          counts.getInteger("planned"), counts.getInteger("failed"), (System.nanoTime() - started) / 1_000_000);
+        LOG.info("trading run [zone: {}]: {} planned, {} failed in {} ms", zone, counts.getInteger("planned"),
+          counts.getInteger("failed"), (System.nanoTime() - started) / 1_000_000);
       }
     });
   }
 
-  /** The SOC each device starts the day's plan from: the previous day's planned end, else its last report. */
-  private Future<Map<String, Double>> startingSoc(LocalDate day, List<TradingStore.DeviceStrategy> devices) {
-    LocalDate today = LocalDate.now(clock.withZone(MARKET_TIME));
-    Future<Map<String, Double>> planned = day.isAfter(today) ? store.plannedEndSoc(day.minusDays(1))
-      : Future.succeededFuture(Map.of());
-    return planned.compose(plannedSocs -> reportedSoc().map(reported -> {
+  /** The SOC each device starts from: its last report, else the default. */
+  private Future<Map<String, Double>> startingSoc(List<TradingStore.DeviceStrategy> devices) {
+    return reportedSoc().map(reported -> {
       Map<String, Double> socs = new HashMap<>();
       for (TradingStore.DeviceStrategy device : devices) {
-        Double soc = plannedSocs.getOrDefault(device.deviceId(), reported.get(device.deviceId()));
-        socs.put(device.deviceId(), soc == null ? DEFAULT_SOC_PCT : soc);
+        socs.put(device.deviceId(), reported.getOrDefault(device.deviceId(), DEFAULT_SOC_PCT));
       }
       return socs;
-    }));
+    });
   }
 
   /** The latest reported SOC of every device the device-state service knows, paging through its list. */
@@ -302,11 +294,11 @@ public class TradingVerticle extends VerticleBase {
     return chain.map(forecasts);
   }
 
-  private Future<JsonObject> plan(String zone, LocalDate day, PriceCurve curve, List<PriceCurve.Point> points,
-                                  List<TradingStore.DeviceStrategy> devices, Map<String, Double> socs,
-                                  Map<String, double[]> forecasts) {
-    double hours = curve.resolution().toSeconds() / 3600.0;
-    double[] priceArray = points.stream().mapToDouble(PriceCurve.Point::price).toArray();
+  private Future<JsonObject> plan(String zone, Horizon horizon, List<TradingStore.DeviceStrategy> devices,
+                                  Map<String, Double> socs, Map<String, double[]> forecasts) {
+    LocalDate day = horizon.lastDay();
+    double hours = horizon.resolution().toSeconds() / 3600.0;
+    double[] priceArray = horizon.points().stream().mapToDouble(PriceCurve.Point::price).toArray();
     List<Future<List<Planned>>> batches = new ArrayList<>();
     AtomicInteger unplannable = new AtomicInteger();
     for (int from = 0; from < devices.size(); from += batchSize) {
@@ -329,8 +321,8 @@ public class TradingVerticle extends VerticleBase {
             strategy.importLimitKw() == null ? Double.NaN : strategy.importLimitKw(), planTimeLimitMs);
           try {
             plans.add(new Planned(device, strategy, optimiser.plan(request)));
-          } catch (IllegalArgumentException e) {
-            // one device's impossible battery must not cost the rest of the fleet its plan
+          } catch (RuntimeException e) {
+            // one device's impossible battery, or an optimiser failure on it, must not cost the fleet its plans
             LOG.warn("could not plan [device: {}, day: {}]: {}", device.deviceId(), day, e.getMessage());
             unplannable.incrementAndGet();
           }
@@ -338,10 +330,17 @@ public class TradingVerticle extends VerticleBase {
         return plans;
       }, false));
     }
-    return Future.all(batches).compose(all -> {
+    return Future.join(batches).transform(all -> {
       List<Planned> plans = new ArrayList<>();
-      batches.forEach(b -> plans.addAll(b.result()));
-      return send(zone, day, curve.resolution(), points, plans)
+      for (Future<List<Planned>> batch : batches) {
+        if (batch.succeeded()) {
+          plans.addAll(batch.result());
+        } else {
+          LOG.error("a planning batch failed [zone: {}]", zone, batch.cause());
+          unplannable.addAndGet(batchSize);
+        }
+      }
+      return send(zone, day, horizon.resolution(), horizon.points(), plans)
         .map(counts -> counts.put("failed", counts.getInteger("failed") + unplannable.get()));
     });
   }
@@ -383,7 +382,8 @@ public class TradingVerticle extends VerticleBase {
         if (!errors.isEmpty()) {
           return Future.failedFuture(new IllegalStateException("planned schedule breaks the contract: " + errors));
         }
-        return publish(Topics.schedule(deviceId), schedule.schedule().toJson().encode(), 1);
+        return publish(Topics.schedule(deviceId), schedule.schedule().toJson().encode(), 1)
+          .compose(v -> store.published(scheduleId));
       })
       .onSuccess(v -> sent.incrementAndGet())
       .recover(e -> {
@@ -408,19 +408,7 @@ public class TradingVerticle extends VerticleBase {
     });
   }
 
-  static Instant nextBoundary(Instant now, Duration mtu) {
-    long mtuMs = mtu.toMillis();
-    long ms = now.toEpochMilli();
-    long boundary = ms % mtuMs == 0 ? ms : (ms / mtuMs + 1) * mtuMs;
-    return Instant.ofEpochMilli(boundary);
-  }
-
   private static JsonObject counts(int planned, int skipped, int failed) {
     return new JsonObject().put("planned", planned).put("skipped", skipped).put("failed", failed);
-  }
-
-  private static JsonObject add(JsonObject a, JsonObject b) {
-    return counts(a.getInteger("planned") + b.getInteger("planned"), a.getInteger("skipped") + b.getInteger("skipped"),
-      a.getInteger("failed") + b.getInteger("failed"));
   }
 }

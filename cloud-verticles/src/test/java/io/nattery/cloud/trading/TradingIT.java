@@ -78,11 +78,13 @@ class TradingIT {
         Tuple.of(configured.getKey(), new Strategy(ZONE, configured.getValue(), battery, null).toJson())));
     }
     tomorrow = LocalDate.now(BRUSSELS).plusDays(1);
-    for (PriceCurve.Point point : points(tomorrow)) {
+    List<PriceCurve.Point> known = new ArrayList<>(points(tomorrow.minusDays(1)));
+    known.addAll(points(tomorrow));
+    for (PriceCurve.Point point : known) {
       await(node.pool.preparedQuery("INSERT INTO prices (zone, mtu_start, mtu_end, delivery_day, price_eur_mwh, "
           + "source, fetched_at) VALUES ($1, $2, $3, $4, $5, 'it', now())")
         .execute(Tuple.of(ZONE, point.start().atOffset(java.time.ZoneOffset.UTC),
-          point.end().atOffset(java.time.ZoneOffset.UTC), tomorrow, point.price())));
+          point.end().atOffset(java.time.ZoneOffset.UTC), point.start().atZone(BRUSSELS).toLocalDate(), point.price())));
     }
 
     // a day's schedule is larger than the client's default message limit, as it will be for a device
@@ -102,7 +104,7 @@ class TradingIT {
   @AfterAll
   static void stop() throws Exception {
     if (listener != null && listener.isConnected()) {
-      for (String id : List.of(arbitrage, selfConsumption, untraded)) { // retained: leave nothing behind
+      for (String id : schedules.keySet()) { // retained: leave nothing behind
         await(listener.publish("devices/" + id + "/schedule", Buffer.buffer(), MqttQoS.AT_LEAST_ONCE, false, true));
       }
     }
@@ -128,14 +130,18 @@ class TradingIT {
   }
 
   @Test
-  void takingTheLeadPlansEveryTradedDeviceForTomorrowUnderItsStrategy() throws Exception {
+  void takingTheLeadPlansEveryTradedDeviceFromNowToTheEndOfTomorrowUnderItsStrategy() throws Exception {
     JsonObject schedule = await(node.waitFor(() -> io.vertx.core.Future.succeededFuture(latest(arbitrage)),
       s -> s != null)).copy();
-    List<PriceCurve.Point> prices = points(tomorrow);
+    Instant issued = Instant.parse(schedule.getString("issued_at"));
+    List<PriceCurve.Point> prices = new ArrayList<>(points(tomorrow.minusDays(1)));
+    prices.addAll(points(tomorrow));
+    prices.removeIf(p -> p.start().isBefore(issued));
 
     assertEquals("trading", schedule.getString("source"));
     assertEquals("PT15M", schedule.getString("resolution"));
     JsonArray slots = schedule.getJsonArray("slots");
+    // one schedule holds today's rest and tomorrow: a newer one replaces an older from its first slot on
     assertEquals(prices.size(), slots.size());
     double chargedCheap = 0;
     double dischargedDear = 0;
@@ -196,8 +202,11 @@ class TradingIT {
   void strategiesAreReadByViewersAndChangedByOperatorsWithFieldPreciseErrors() throws Exception {
     String viewer = node.token(Role.VIEWER);
     String operator = node.token(Role.OPERATOR);
+    String device = "it-changed-" + node.run;
+    await(node.pool.preparedQuery("INSERT INTO devices (device_id, site, rated_power_kw, capacity_kwh) "
+      + "VALUES ($1, 'it-site', 5, 10)").execute(Tuple.of(device)));
 
-    HttpResponse<Buffer> shown = await(node.http.get("/api/v1/strategies/" + arbitrage)
+    HttpResponse<Buffer> shown = await(node.http.get("/api/v1/strategies/" + device)
       .bearerTokenAuthentication(viewer).send());
     assertEquals(200, shown.statusCode(), shown.bodyAsString());
     JsonObject strategy = shown.bodyAsJsonObject();
@@ -207,24 +216,24 @@ class TradingIT {
 
     JsonObject change = strategy.copy().put("strategy", "peak_shaving").put("import_limit_kw", 3.0);
     change.getJsonObject("battery").put("cycle_cost_eur_per_kwh", 0.02);
-    HttpResponse<Buffer> byViewer = await(node.http.put("/api/v1/strategies/" + arbitrage)
+    HttpResponse<Buffer> byViewer = await(node.http.put("/api/v1/strategies/" + device)
       .bearerTokenAuthentication(viewer).sendJsonObject(change));
     assertEquals(403, byViewer.statusCode());
 
-    long before = await(node.waitFor(() -> io.vertx.core.Future.succeededFuture(latest(arbitrage)),
-      s -> s != null)).getLong("version");
-    HttpResponse<Buffer> changed = await(node.http.put("/api/v1/strategies/" + arbitrage)
+    JsonObject last = latest(device);
+    long before = last == null ? 0 : last.getLong("version");
+    HttpResponse<Buffer> changed = await(node.http.put("/api/v1/strategies/" + device)
       .bearerTokenAuthentication(operator).sendJsonObject(change));
     assertEquals(200, changed.statusCode(), changed.bodyAsString());
     assertEquals(true, changed.bodyAsJsonObject().getBoolean("configured"));
     assertEquals("operator", changed.bodyAsJsonObject().getString("updated_by"));
     assertEquals(3.0, changed.bodyAsJsonObject().getDouble("import_limit_kw"));
-    await(node.waitFor(() -> io.vertx.core.Future.succeededFuture(latest(arbitrage)),
+    await(node.waitFor(() -> io.vertx.core.Future.succeededFuture(latest(device)),
       s -> s != null && s.getLong("version") > before));
 
     JsonObject bad = change.copy().put("zone", "no such zone!").put("colour", "blue");
     bad.getJsonObject("battery").put("power_kw", 6.0).put("soc_min_pct", 95);
-    HttpResponse<Buffer> refused = await(node.http.put("/api/v1/strategies/" + arbitrage)
+    HttpResponse<Buffer> refused = await(node.http.put("/api/v1/strategies/" + device)
       .bearerTokenAuthentication(operator).sendJsonObject(bad));
     assertEquals(400, refused.statusCode());
     assertEquals("application/problem+json", refused.getHeader("Content-Type"));
@@ -236,7 +245,7 @@ class TradingIT {
       .bearerTokenAuthentication(viewer).send()).statusCode());
     assertEquals(400, await(node.http.get("/api/v1/strategies/x'%20OR%201=1--")
       .bearerTokenAuthentication(viewer).send()).statusCode());
-    assertEquals(401, await(node.http.get("/api/v1/strategies/" + arbitrage).send()).statusCode());
+    assertEquals(401, await(node.http.get("/api/v1/strategies/" + device).send()).statusCode());
   }
 
   @Test
