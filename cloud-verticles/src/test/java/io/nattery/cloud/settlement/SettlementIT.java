@@ -70,9 +70,12 @@ class SettlementIT {
   private static final String PASSWORD = "it-password-" + RUN;
   private static final String A = "it-a-" + RUN;
   private static final String B = "it-b-" + RUN;
+  /** A Pi that was offline for longer than the look-back: its MTU at OLD is replayed twelve hours late. */
+  private static final String C = "it-c-" + RUN;
   /** Four MTUs that ended more than two hours ago: inside the default look-back, past the grace delay. */
   private static final Instant T = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(3));
   private static final Duration MTU = Duration.ofMinutes(15);
+  private static final Instant OLD = T.minus(Duration.ofHours(9));
   private static final double[] PRICES_DE = {80, -10, 150, 200};
   private static final double[] PRICES_NL = {100, 50, 60, 70};
   /** Device A's energy per MTU, Wh: charged, discharged, import, export. */
@@ -149,7 +152,7 @@ class SettlementIT {
       .sendJsonObject(new JsonObject().put("username", "viewer").put("password", PASSWORD)));
     armed = true;
     await(vertx.deployVerticle(new SettlementVerticle(), new DeploymentOptions().setConfig(new JsonObject()
-      .put("interval_s", 3600).put("postgres", postgres).put("history", history))));
+      .put("interval_s", 3600).put("chunk_h", 1).put("postgres", postgres).put("history", history))));
     token = login.bodyAsJsonObject().getString("access_token");
   }
 
@@ -337,6 +340,39 @@ class SettlementIT {
     assertEquals("counter_reset", rows.get(B + "@3").getString("status"));
   }
 
+  @Test
+  @Order(7)
+  void aReplayOlderThanTheLookBackIsSettledByTheLongReSettlement() throws Exception {
+    // given a price for an MTU twelve hours ago, whose samples C's edge buffer replays only now
+    await(price("DE_LU", OLD, 120));
+    List<Future<?>> writes = new ArrayList<>();
+    for (Instant t = OLD.minusSeconds(60); !t.isAfter(OLD.plus(MTU).plusSeconds(60)); t = t.plusSeconds(30)) {
+      long moved = (long) Math.floor(400 * Math.max(0, Math.min(1,
+        Duration.between(OLD, t).toSeconds() / (double) MTU.toSeconds())));
+      writes.add(store(C, t, new long[] {5_000, 10_000 + moved, 20_000, 30_000 + moved}));
+    }
+    await(Future.all(writes));
+    await(rowsVisible(C, writes.size()));
+
+    // when the frequent run and then the long re-settlement run
+    JsonObject recent = run(new JsonObject());
+    boolean settledByRecent = await(pg.preparedQuery("SELECT 1 FROM settlements WHERE device_id = $1")
+      .execute(Tuple.of(C))).size() > 0;
+    JsonObject resettled = run(new JsonObject().put("resettle", true));
+    Row row = await(pg.preparedQuery("SELECT * FROM settlements WHERE device_id = $1").execute(Tuple.of(C)))
+      .iterator().next();
+
+    // then only the long run reaches back to C's MTU, and settles it to the cent
+    assertFalse(settledByRecent, "the look-back run does not reach twelve hours back");
+    assertEquals(0, recent.getInteger("changed"));
+    assertEquals(1, resettled.getInteger("changed"));
+    assertEquals(OLD, row.getOffsetDateTime("mtu_start").toInstant());
+    assertEquals("settled", row.getString("status"));
+    assertEquals(400L, row.getLong("discharged_wh"));
+    assertEquals(400L, row.getLong("export_wh"));
+    assertEquals(new BigDecimal("0.048000"), row.getBigDecimal("battery_value_eur"));
+  }
+
   /** A's counters at t: each MTU's energy spread evenly over it, exact at every boundary. */
   private static long[] counterA(Instant t) {
     long[] c = {500_000, 400_000, 2_000_000, 1_000_000};
@@ -376,7 +412,10 @@ class SettlementIT {
   }
 
   private static Future<?> price(String zone, int k, double price) {
-    Instant start = T.plus(MTU.multipliedBy(k));
+    return price(zone, T.plus(MTU.multipliedBy(k)), price);
+  }
+
+  private static Future<?> price(String zone, Instant start, double price) {
     return pg.preparedQuery("INSERT INTO prices (zone, mtu_start, mtu_end, delivery_day, price_eur_mwh, source, "
         + "fetched_at) VALUES ($1, $2, $3, $4, $5, 'it', now())")
       .execute(Tuple.of(zone, start.atOffset(ZoneOffset.UTC), start.plus(MTU).atOffset(ZoneOffset.UTC),
