@@ -110,6 +110,8 @@ class SettlementIT {
     JsonObject postgres = LocalServices.postgres(DATABASE);
     await(CloudNode.migrate(vertx, postgres));
     pg = Database.pool(vertx, postgres);
+    // the trading run's published_at comes with V3 on main; until this branch is merged there, added here
+    await(pg.query("ALTER TABLE trading_plans ADD COLUMN IF NOT EXISTS published_at timestamptz").execute());
     questDb = new EmbeddedQuestDb();
     JsonObject history = questDb.historyConfig().put("flush_interval_ms", 50);
     quest = HistoryReads.pool(vertx, history.getJsonObject("pg"));
@@ -146,7 +148,7 @@ class SettlementIT {
     int port = LocalServices.freePort();
     await(vertx.deployVerticle(new ApiVerticle(List.of(new RevenueRoutes())), new DeploymentOptions().setConfig(
       new JsonObject().put("http", new JsonObject().put("host", "127.0.0.1").put("port", port))
-        .put("postgres", postgres).put("jwt", new JsonObject().put("secret", "it-secret-of-at-least-32-bytes-" + RUN)))));
+        .put("postgres", postgres).put("revenue", new JsonObject().put("statement_timeout_ms", 1000)).put("jwt", new JsonObject().put("secret", "it-secret-of-at-least-32-bytes-" + RUN)))));
     http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
     HttpResponse<Buffer> login = await(http.post("/api/v1/auth/token")
       .sendJsonObject(new JsonObject().put("username", "viewer").put("password", PASSWORD)));
@@ -224,10 +226,15 @@ class SettlementIT {
   @Test
   @Order(3)
   void theRevenueRouteAnswersPerMtuPerDayInTotalAndPerSchedule() throws Exception {
-    // given two schedules of A: v1 for all four MTUs, v2 replacing it from the third
+    // given two published schedules of A: v1 for all four MTUs, v2 replacing it from the third; a v3 for the
+    // fourth that never reached the broker; and A's cycle cost of 0.05 EUR/kWh
     String v1 = UUID.randomUUID().toString();
     String v2 = UUID.randomUUID().toString();
-    await(plan(v1, 1, 0, 4, 0.20).compose(v -> plan(v2, 2, 2, 4, 0.30)));
+    await(plan(v1, 1, 0, 4, 0.20, true).compose(v -> plan(v2, 2, 2, 4, 0.30, true))
+      .compose(v -> plan(UUID.randomUUID().toString(), 3, 3, 4, 0.10, false)));
+    await(pg.preparedQuery("INSERT INTO strategies (device_id, strategy) VALUES ($1, $2)").execute(Tuple.of(A,
+      new JsonObject().put("zone", "DE_LU").put("kind", "arbitrage")
+        .put("battery", new JsonObject().put("cycle_cost_eur_per_kwh", 0.05)))));
 
     HttpResponse<Buffer> response = get("/api/v1/analytics/revenue?device_id=" + A + "&from=" + T + "&to="
       + T.plus(MTU.multipliedBy(4)), "application/json");
@@ -253,16 +260,24 @@ class SettlementIT {
     assertEquals(expectedDays(), device.getJsonArray("days").size());
     assertEquals(0.165, sumOfDays(device), 1e-9);
 
+    // the unpublished v3 is neither listed nor replaces v2; realised is net of cycle cost, as planned is
     JsonArray schedules = device.getJsonArray("schedules");
     assertEquals(2, schedules.size());
     JsonObject first = schedules.getJsonObject(0);
     assertEquals(v1, first.getString("schedule_id"));
-    assertEquals(0.20, first.getDouble("planned_value_eur"));
+    assertEquals(0.20, first.getDouble("planned_net_value_eur"));
     assertEquals(T.plus(MTU.multipliedBy(2)).toString(), Instant.parse(first.getString("superseded_from")).toString());
     assertEquals(2, first.getInteger("mtus_settled"));
-    assertEquals(-0.090, first.getDouble("realised_value_eur"), 1e-9);
-    assertEquals(0.255, schedules.getJsonObject(1).getDouble("realised_value_eur"), 1e-9);
-    assertNull(schedules.getJsonObject(1).getString("superseded_from"));
+    assertEquals(-0.090, first.getDouble("realised_net_value_eur"), 1e-9);
+    JsonObject second = schedules.getJsonObject(1);
+    assertEquals(v2, second.getString("schedule_id"));
+    assertNull(second.getString("superseded_from"));
+    assertEquals(2, second.getInteger("mtus_settled"));
+    assertEquals(0.255, second.getDouble("realised_gross_value_eur"), 1e-9);
+    assertEquals(1500L, second.getLong("realised_discharged_wh"));
+    // 0.255 EUR - 0.05 EUR/kWh * 1.5 kWh
+    assertEquals(0.075, second.getDouble("realised_cycle_cost_eur"), 1e-9);
+    assertEquals(0.180, second.getDouble("realised_net_value_eur"), 1e-9);
 
     // the fleet: both devices summed; MTU 0 mixes zones, so it has no single price
     assertFalse(fleet.containsKey("schedules"));
@@ -297,6 +312,10 @@ class SettlementIT {
     HttpResponse<Buffer> backwards = get("/api/v1/analytics/revenue?from=" + T + "&to=" + T.minus(MTU), null);
     HttpResponse<Buffer> tooLong = get("/api/v1/analytics/revenue?from=2025-01-01T00:00:00Z&to=2026-01-03T00:00:00Z",
       null);
+    HttpResponse<Buffer> fleetTooLong = get("/api/v1/analytics/revenue?from=2026-01-01T00:00:00Z"
+      + "&to=2026-02-01T00:00:01Z", null);
+    HttpResponse<Buffer> deviceMonthAndMore = get("/api/v1/analytics/revenue?device_id=" + A
+      + "&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:01Z", null);
 
     assertEquals(401, noToken.statusCode());
     assertEquals(400, bad.statusCode());
@@ -304,6 +323,8 @@ class SettlementIT {
     assertEquals(List.of("device_id", "from"), fields(bad));
     assertEquals(List.of("to"), fields(backwards));
     assertEquals(List.of("to"), fields(tooLong));
+    assertEquals(List.of("to"), fields(fleetTooLong));
+    assertEquals(200, deviceMonthAndMore.statusCode());
     ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
       () -> run(new JsonObject().put("from", T.toString()).put("to", "soon")));
     assertEquals(400, ((ReplyException) refused.getCause()).failureCode());
@@ -373,6 +394,30 @@ class SettlementIT {
     assertEquals(new BigDecimal("0.048000"), row.getBigDecimal("battery_value_eur"));
   }
 
+  @Test
+  @Order(8)
+  void aRevenueQueryPastItsStatementTimeoutIsA503() throws Exception {
+    // given a transaction holding the settlements table, so any read of it waits past the 1 s timeout
+    io.vertx.sqlclient.SqlConnection holder = await(pg.getConnection());
+    io.vertx.sqlclient.Transaction tx = await(holder.begin());
+    await(holder.query("LOCK TABLE settlements IN ACCESS EXCLUSIVE MODE").execute());
+    HttpResponse<Buffer> waited;
+    long started = System.nanoTime();
+    try {
+      waited = get("/api/v1/analytics/revenue?from=" + T + "&to=" + T.plus(MTU.multipliedBy(4)), null);
+    } finally {
+      await(tx.rollback().eventually(holder::close));
+    }
+    long ms = (System.nanoTime() - started) / 1_000_000;
+    HttpResponse<Buffer> after = get("/api/v1/analytics/revenue?from=" + T + "&to=" + T.plus(MTU.multipliedBy(4)),
+      null);
+
+    assertEquals(503, waited.statusCode(), waited.bodyAsString());
+    assertEquals("application/problem+json", waited.getHeader("Content-Type"));
+    assertTrue(ms >= 1000 && ms < 10_000, "answered after the timeout, not after the lock: " + ms + " ms");
+    assertEquals(200, after.statusCode(), "the timeout was the request's own, not the pool's");
+  }
+
   /** A's counters at t: each MTU's energy spread evenly over it, exact at every boundary. */
   private static long[] counterA(Instant t) {
     long[] c = {500_000, 400_000, 2_000_000, 1_000_000};
@@ -422,7 +467,7 @@ class SettlementIT {
         LocalDate.ofInstant(start, RevenueReport.MARKET_DAY), price));
   }
 
-  private static Future<?> plan(String id, int version, int fromMtu, int toMtu, double planned) {
+  private static Future<?> plan(String id, int version, int fromMtu, int toMtu, double planned, boolean published) {
     JsonArray slots = new JsonArray();
     for (int k = fromMtu; k < toMtu; k++) {
       slots.add(new JsonObject().put("start", T.plus(MTU.multipliedBy(k)).toString())
@@ -430,8 +475,9 @@ class SettlementIT {
         .put("price", PRICES_DE[k]).put("soc_pct", 50));
     }
     return pg.preparedQuery("INSERT INTO trading_plans (schedule_id, device_id, zone, delivery_day, version, strategy, "
-        + "planned_value_eur, optimal, slots) VALUES ($1::uuid, $2, 'DE_LU', $3, $4, 'arbitrage', $5, true, $6)")
-      .execute(Tuple.of(id, A, LocalDate.ofInstant(T, RevenueReport.MARKET_DAY), version, planned, slots));
+        + "planned_value_eur, optimal, slots, published_at) VALUES ($1::uuid, $2, 'DE_LU', $3, $4, 'arbitrage', $5, "
+        + "true, $6, CASE WHEN $7 THEN now() END)")
+      .execute(Tuple.of(id, A, LocalDate.ofInstant(T, RevenueReport.MARKET_DAY), version, planned, slots, published));
   }
 
   /** Until QuestDB shows the device's rows (its writes become visible shortly after they are acknowledged). */
