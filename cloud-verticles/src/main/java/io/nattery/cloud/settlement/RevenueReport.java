@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -16,7 +17,8 @@ import java.util.Map;
  * The revenue answer, from settlement rows already summed per MTU: each MTU, each day (Europe/Brussels) and the
  * total; and, for one device, each schedule's planned against realised value. Energy in Wh, money in EUR to the
  * micro-euro, so days add up to the total exactly. Only settled device-MTUs carry energy and money; the others are
- * counted ({@code counter_reset}, {@code gap}).
+ * counted ({@code counter_reset}, {@code gap}). Per MTU, {@code battery_revenue_eur} is the battery's gross value;
+ * per schedule, {@code planned_net_value_eur} and {@code realised_net_value_eur} are both net of cycle cost.
  */
 public final class RevenueReport {
 
@@ -36,13 +38,31 @@ public final class RevenueReport {
   }
 
   /**
-   * One schedule of the trading run and what it realised over the MTUs it was in force: from its first slot to
-   * its last slot's end or the first slot of a newer schedule of the device, whichever comes first.
+   * One published schedule of the trading run and what it realised over the MTUs it was in force: from its first
+   * slot to its last slot's end or the first slot of a newer schedule of the device, whichever comes first.
+   *
+   * @param plannedNetValueEur     the trading run's value of the plan: market value minus cycle cost, as
+   *                               PROTOCOL.md's battery model defines it
+   * @param realisedGrossValueEur  the settled MTUs' battery value at the day-ahead price; null when none settled
+   * @param dischargedWh           the energy the settled MTUs discharged; null when none settled
+   * @param cycleCostEurPerKwh     the device's cycle cost now (its strategy's; 0 without one)
    */
   public record SchedulePlan(String scheduleId, long version, LocalDate deliveryDay, String strategy,
-                             double plannedValueEur, boolean optimal, int slots, Instant inForceFrom,
+                             double plannedNetValueEur, boolean optimal, int slots, Instant inForceFrom,
                              Instant inForceTo, Instant supersededFrom, int mtusSettled, int mtusUnsettled,
-                             BigDecimal realisedValueEur) {
+                             BigDecimal realisedGrossValueEur, Long dischargedWh, BigDecimal cycleCostEurPerKwh) {
+
+    /** The cycle cost of the discharged energy, as the planned value charges it. */
+    public BigDecimal realisedCycleCostEur() {
+      return cycleCostEurPerKwh.multiply(BigDecimal.valueOf(dischargedWh == null ? 0 : dischargedWh))
+        .movePointLeft(3).setScale(MtuSettlement.SCALE, RoundingMode.HALF_EVEN);
+    }
+
+    /** Realised value on the planned value's terms: gross battery value minus cycle cost. */
+    public BigDecimal realisedNetValueEur() {
+      BigDecimal gross = realisedGrossValueEur == null ? BigDecimal.ZERO : realisedGrossValueEur;
+      return gross.subtract(realisedCycleCostEur()).setScale(MtuSettlement.SCALE, RoundingMode.HALF_EVEN);
+    }
   }
 
   private RevenueReport() {
@@ -151,9 +171,13 @@ public final class RevenueReport {
       .put("superseded_from", s.supersededFrom() == null ? null : s.supersededFrom().toString())
       .put("mtus_settled", s.mtusSettled())
       .put("mtus_unsettled", s.mtusUnsettled())
-      .put("planned_value_eur", s.plannedValueEur())
-      .put("realised_value_eur", s.realisedValueEur() == null ? BigDecimal.ZERO.setScale(MtuSettlement.SCALE)
-        : s.realisedValueEur());
+      .put("planned_net_value_eur", s.plannedNetValueEur())
+      .put("realised_gross_value_eur", s.realisedGrossValueEur() == null
+        ? BigDecimal.ZERO.setScale(MtuSettlement.SCALE) : s.realisedGrossValueEur())
+      .put("realised_discharged_wh", s.dischargedWh() == null ? 0L : s.dischargedWh())
+      .put("cycle_cost_eur_per_kwh", s.cycleCostEurPerKwh())
+      .put("realised_cycle_cost_eur", s.realisedCycleCostEur())
+      .put("realised_net_value_eur", s.realisedNetValueEur());
   }
 
   private static String text(Object value) {

@@ -96,7 +96,8 @@ class RevenueReportTest {
   @Test
   void aQueryNeedsAValidDeviceAndAnOrderedRangeOfAtMostAYear() {
     assertEquals(List.of(), problems("pi-0001", "2026-11-23T00:00:00Z", "2026-11-24T00:00:00Z"));
-    assertEquals(List.of(), problems(null, "2026-11-23T00:00:00+01:00", "2027-11-24T00:00:00+01:00"));
+    assertEquals(List.of(), problems("pi-0001", "2026-11-23T00:00:00+01:00", "2027-11-24T00:00:00+01:00"));
+    assertEquals(List.of("to"), problems(null, "2026-11-23T00:00:00+01:00", "2027-11-24T00:00:00+01:00"));
     assertEquals(List.of("device_id"), problems("pi 1;--", "2026-11-23T00:00:00Z", "2026-11-24T00:00:00Z"));
     assertEquals(List.of("from", "to"), problems(null, null, "yesterday"));
     assertEquals(List.of("from"), problems(null, "2026-11-23", "2026-11-24T00:00:00Z"));
@@ -107,6 +108,39 @@ class RevenueReportTest {
       new ArrayList<>());
     assertEquals(Instant.parse("2026-11-22T23:00:00Z"), query.from());
     assertEquals(LocalDate.of(2026, 11, 23), LocalDate.ofInstant(query.from(), RevenueReport.MARKET_DAY));
+  }
+
+  @Test
+  void theWholeFleetIsAskedForAMonthAtMost() {
+    assertEquals(List.of(), problems(null, "2026-11-01T00:00:00Z", "2026-12-02T00:00:00Z"));
+    assertEquals(List.of("to"), problems(null, "2026-11-01T00:00:00Z", "2026-12-02T00:00:01Z"));
+    assertEquals(List.of(), problems("pi-0001", "2026-11-01T00:00:00Z", "2026-12-02T00:00:01Z"));
+  }
+
+  @Test
+  void realisedValueIsNetOfCycleCostAsThePlannedValueIs() {
+    // 0.255 EUR gross for 1500 Wh discharged at 0.05 EUR/kWh of cycle cost: 0.075 EUR of wear
+    RevenueReport.SchedulePlan worn = plan(new BigDecimal("0.255000"), 1500L, new BigDecimal("0.05"));
+    RevenueReport.SchedulePlan unsettled = plan(null, null, new BigDecimal("0.05"));
+    RevenueReport.SchedulePlan noStrategy = plan(new BigDecimal("-0.090000"), 0L, BigDecimal.ZERO);
+
+    JsonObject json = RevenueReport.json("pi-1", LATE, MIDNIGHT_BRUSSELS, List.of(), List.of(worn, unsettled, noStrategy));
+
+    JsonObject first = json.getJsonArray("schedules").getJsonObject(0);
+    assertTrue(json.encode().contains("\"realised_net_value_eur\":0.180000"), json.encode());
+    assertEquals(new BigDecimal("0.075000"), worn.realisedCycleCostEur());
+    assertEquals(0.30, first.getDouble("planned_net_value_eur"));
+    assertEquals(0.255, first.getDouble("realised_gross_value_eur"), 1e-12);
+    assertEquals(1500L, first.getLong("realised_discharged_wh"));
+    assertEquals(0.18, first.getDouble("realised_net_value_eur"), 1e-12);
+    assertEquals(new BigDecimal("0.000000"), unsettled.realisedNetValueEur());
+    assertEquals(new BigDecimal("-0.090000"), noStrategy.realisedNetValueEur());
+    assertFalse(first.containsKey("realised_value_eur"), "no field leaves open whether it is gross or net");
+  }
+
+  private static RevenueReport.SchedulePlan plan(BigDecimal gross, Long dischargedWh, BigDecimal cycleCost) {
+    return new RevenueReport.SchedulePlan("00000000-0000-0000-0000-000000000001", 1, LocalDate.of(2026, 11, 23),
+      "arbitrage", 0.30, true, 96, LATE, MIDNIGHT_BRUSSELS, null, 4, 0, gross, dischargedWh, cycleCost);
   }
 
   private static List<String> problems(String device, String from, String to) {

@@ -70,9 +70,12 @@ class SettlementIT {
   private static final String PASSWORD = "it-password-" + RUN;
   private static final String A = "it-a-" + RUN;
   private static final String B = "it-b-" + RUN;
+  /** A Pi that was offline for longer than the look-back: its MTU at OLD is replayed twelve hours late. */
+  private static final String C = "it-c-" + RUN;
   /** Four MTUs that ended more than two hours ago: inside the default look-back, past the grace delay. */
   private static final Instant T = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(3));
   private static final Duration MTU = Duration.ofMinutes(15);
+  private static final Instant OLD = T.minus(Duration.ofHours(9));
   private static final double[] PRICES_DE = {80, -10, 150, 200};
   private static final double[] PRICES_NL = {100, 50, 60, 70};
   /** Device A's energy per MTU, Wh: charged, discharged, import, export. */
@@ -107,6 +110,8 @@ class SettlementIT {
     JsonObject postgres = LocalServices.postgres(DATABASE);
     await(CloudNode.migrate(vertx, postgres));
     pg = Database.pool(vertx, postgres);
+    // the trading run's published_at comes with V3 on main; until this branch is merged there, added here
+    await(pg.query("ALTER TABLE trading_plans ADD COLUMN IF NOT EXISTS published_at timestamptz").execute());
     questDb = new EmbeddedQuestDb();
     JsonObject history = questDb.historyConfig().put("flush_interval_ms", 50);
     quest = HistoryReads.pool(vertx, history.getJsonObject("pg"));
@@ -143,13 +148,13 @@ class SettlementIT {
     int port = LocalServices.freePort();
     await(vertx.deployVerticle(new ApiVerticle(List.of(new RevenueRoutes())), new DeploymentOptions().setConfig(
       new JsonObject().put("http", new JsonObject().put("host", "127.0.0.1").put("port", port))
-        .put("postgres", postgres).put("jwt", new JsonObject().put("secret", "it-secret-of-at-least-32-bytes-" + RUN)))));
+        .put("postgres", postgres).put("revenue", new JsonObject().put("statement_timeout_ms", 1000)).put("jwt", new JsonObject().put("secret", "it-secret-of-at-least-32-bytes-" + RUN)))));
     http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
     HttpResponse<Buffer> login = await(http.post("/api/v1/auth/token")
       .sendJsonObject(new JsonObject().put("username", "viewer").put("password", PASSWORD)));
     armed = true;
     await(vertx.deployVerticle(new SettlementVerticle(), new DeploymentOptions().setConfig(new JsonObject()
-      .put("interval_s", 3600).put("postgres", postgres).put("history", history))));
+      .put("interval_s", 3600).put("chunk_h", 1).put("postgres", postgres).put("history", history))));
     token = login.bodyAsJsonObject().getString("access_token");
   }
 
@@ -221,10 +226,15 @@ class SettlementIT {
   @Test
   @Order(3)
   void theRevenueRouteAnswersPerMtuPerDayInTotalAndPerSchedule() throws Exception {
-    // given two schedules of A: v1 for all four MTUs, v2 replacing it from the third
+    // given two published schedules of A: v1 for all four MTUs, v2 replacing it from the third; a v3 for the
+    // fourth that never reached the broker; and A's cycle cost of 0.05 EUR/kWh
     String v1 = UUID.randomUUID().toString();
     String v2 = UUID.randomUUID().toString();
-    await(plan(v1, 1, 0, 4, 0.20).compose(v -> plan(v2, 2, 2, 4, 0.30)));
+    await(plan(v1, 1, 0, 4, 0.20, true).compose(v -> plan(v2, 2, 2, 4, 0.30, true))
+      .compose(v -> plan(UUID.randomUUID().toString(), 3, 3, 4, 0.10, false)));
+    await(pg.preparedQuery("INSERT INTO strategies (device_id, strategy) VALUES ($1, $2)").execute(Tuple.of(A,
+      new JsonObject().put("zone", "DE_LU").put("kind", "arbitrage")
+        .put("battery", new JsonObject().put("cycle_cost_eur_per_kwh", 0.05)))));
 
     HttpResponse<Buffer> response = get("/api/v1/analytics/revenue?device_id=" + A + "&from=" + T + "&to="
       + T.plus(MTU.multipliedBy(4)), "application/json");
@@ -250,16 +260,24 @@ class SettlementIT {
     assertEquals(expectedDays(), device.getJsonArray("days").size());
     assertEquals(0.165, sumOfDays(device), 1e-9);
 
+    // the unpublished v3 is neither listed nor replaces v2; realised is net of cycle cost, as planned is
     JsonArray schedules = device.getJsonArray("schedules");
     assertEquals(2, schedules.size());
     JsonObject first = schedules.getJsonObject(0);
     assertEquals(v1, first.getString("schedule_id"));
-    assertEquals(0.20, first.getDouble("planned_value_eur"));
+    assertEquals(0.20, first.getDouble("planned_net_value_eur"));
     assertEquals(T.plus(MTU.multipliedBy(2)).toString(), Instant.parse(first.getString("superseded_from")).toString());
     assertEquals(2, first.getInteger("mtus_settled"));
-    assertEquals(-0.090, first.getDouble("realised_value_eur"), 1e-9);
-    assertEquals(0.255, schedules.getJsonObject(1).getDouble("realised_value_eur"), 1e-9);
-    assertNull(schedules.getJsonObject(1).getString("superseded_from"));
+    assertEquals(-0.090, first.getDouble("realised_net_value_eur"), 1e-9);
+    JsonObject second = schedules.getJsonObject(1);
+    assertEquals(v2, second.getString("schedule_id"));
+    assertNull(second.getString("superseded_from"));
+    assertEquals(2, second.getInteger("mtus_settled"));
+    assertEquals(0.255, second.getDouble("realised_gross_value_eur"), 1e-9);
+    assertEquals(1500L, second.getLong("realised_discharged_wh"));
+    // 0.255 EUR - 0.05 EUR/kWh * 1.5 kWh
+    assertEquals(0.075, second.getDouble("realised_cycle_cost_eur"), 1e-9);
+    assertEquals(0.180, second.getDouble("realised_net_value_eur"), 1e-9);
 
     // the fleet: both devices summed; MTU 0 mixes zones, so it has no single price
     assertFalse(fleet.containsKey("schedules"));
@@ -294,6 +312,10 @@ class SettlementIT {
     HttpResponse<Buffer> backwards = get("/api/v1/analytics/revenue?from=" + T + "&to=" + T.minus(MTU), null);
     HttpResponse<Buffer> tooLong = get("/api/v1/analytics/revenue?from=2025-01-01T00:00:00Z&to=2026-01-03T00:00:00Z",
       null);
+    HttpResponse<Buffer> fleetTooLong = get("/api/v1/analytics/revenue?from=2026-01-01T00:00:00Z"
+      + "&to=2026-02-01T00:00:01Z", null);
+    HttpResponse<Buffer> deviceMonthAndMore = get("/api/v1/analytics/revenue?device_id=" + A
+      + "&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:01Z", null);
 
     assertEquals(401, noToken.statusCode());
     assertEquals(400, bad.statusCode());
@@ -301,6 +323,8 @@ class SettlementIT {
     assertEquals(List.of("device_id", "from"), fields(bad));
     assertEquals(List.of("to"), fields(backwards));
     assertEquals(List.of("to"), fields(tooLong));
+    assertEquals(List.of("to"), fields(fleetTooLong));
+    assertEquals(200, deviceMonthAndMore.statusCode());
     ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
       () -> run(new JsonObject().put("from", T.toString()).put("to", "soon")));
     assertEquals(400, ((ReplyException) refused.getCause()).failureCode());
@@ -335,6 +359,63 @@ class SettlementIT {
     assertEquals(new BigDecimal("0.018000"), rows.get(B + "@2").getBigDecimal("battery_value_eur"));
     assertEquals(300L, rows.get(B + "@2").getLong("export_wh"));
     assertEquals("counter_reset", rows.get(B + "@3").getString("status"));
+  }
+
+  @Test
+  @Order(7)
+  void aReplayOlderThanTheLookBackIsSettledByTheLongReSettlement() throws Exception {
+    // given a price for an MTU twelve hours ago, whose samples C's edge buffer replays only now
+    await(price("DE_LU", OLD, 120));
+    List<Future<?>> writes = new ArrayList<>();
+    for (Instant t = OLD.minusSeconds(60); !t.isAfter(OLD.plus(MTU).plusSeconds(60)); t = t.plusSeconds(30)) {
+      long moved = (long) Math.floor(400 * Math.max(0, Math.min(1,
+        Duration.between(OLD, t).toSeconds() / (double) MTU.toSeconds())));
+      writes.add(store(C, t, new long[] {5_000, 10_000 + moved, 20_000, 30_000 + moved}));
+    }
+    await(Future.all(writes));
+    await(rowsVisible(C, writes.size()));
+
+    // when the frequent run and then the long re-settlement run
+    JsonObject recent = run(new JsonObject());
+    boolean settledByRecent = await(pg.preparedQuery("SELECT 1 FROM settlements WHERE device_id = $1")
+      .execute(Tuple.of(C))).size() > 0;
+    JsonObject resettled = run(new JsonObject().put("resettle", true));
+    Row row = await(pg.preparedQuery("SELECT * FROM settlements WHERE device_id = $1").execute(Tuple.of(C)))
+      .iterator().next();
+
+    // then only the long run reaches back to C's MTU, and settles it to the cent
+    assertFalse(settledByRecent, "the look-back run does not reach twelve hours back");
+    assertEquals(0, recent.getInteger("changed"));
+    assertEquals(1, resettled.getInteger("changed"));
+    assertEquals(OLD, row.getOffsetDateTime("mtu_start").toInstant());
+    assertEquals("settled", row.getString("status"));
+    assertEquals(400L, row.getLong("discharged_wh"));
+    assertEquals(400L, row.getLong("export_wh"));
+    assertEquals(new BigDecimal("0.048000"), row.getBigDecimal("battery_value_eur"));
+  }
+
+  @Test
+  @Order(8)
+  void aRevenueQueryPastItsStatementTimeoutIsA503() throws Exception {
+    // given a transaction holding the settlements table, so any read of it waits past the 1 s timeout
+    io.vertx.sqlclient.SqlConnection holder = await(pg.getConnection());
+    io.vertx.sqlclient.Transaction tx = await(holder.begin());
+    await(holder.query("LOCK TABLE settlements IN ACCESS EXCLUSIVE MODE").execute());
+    HttpResponse<Buffer> waited;
+    long started = System.nanoTime();
+    try {
+      waited = get("/api/v1/analytics/revenue?from=" + T + "&to=" + T.plus(MTU.multipliedBy(4)), null);
+    } finally {
+      await(tx.rollback().eventually(holder::close));
+    }
+    long ms = (System.nanoTime() - started) / 1_000_000;
+    HttpResponse<Buffer> after = get("/api/v1/analytics/revenue?from=" + T + "&to=" + T.plus(MTU.multipliedBy(4)),
+      null);
+
+    assertEquals(503, waited.statusCode(), waited.bodyAsString());
+    assertEquals("application/problem+json", waited.getHeader("Content-Type"));
+    assertTrue(ms >= 1000 && ms < 10_000, "answered after the timeout, not after the lock: " + ms + " ms");
+    assertEquals(200, after.statusCode(), "the timeout was the request's own, not the pool's");
   }
 
   /** A's counters at t: each MTU's energy spread evenly over it, exact at every boundary. */
@@ -376,14 +457,17 @@ class SettlementIT {
   }
 
   private static Future<?> price(String zone, int k, double price) {
-    Instant start = T.plus(MTU.multipliedBy(k));
+    return price(zone, T.plus(MTU.multipliedBy(k)), price);
+  }
+
+  private static Future<?> price(String zone, Instant start, double price) {
     return pg.preparedQuery("INSERT INTO prices (zone, mtu_start, mtu_end, delivery_day, price_eur_mwh, source, "
         + "fetched_at) VALUES ($1, $2, $3, $4, $5, 'it', now())")
       .execute(Tuple.of(zone, start.atOffset(ZoneOffset.UTC), start.plus(MTU).atOffset(ZoneOffset.UTC),
         LocalDate.ofInstant(start, RevenueReport.MARKET_DAY), price));
   }
 
-  private static Future<?> plan(String id, int version, int fromMtu, int toMtu, double planned) {
+  private static Future<?> plan(String id, int version, int fromMtu, int toMtu, double planned, boolean published) {
     JsonArray slots = new JsonArray();
     for (int k = fromMtu; k < toMtu; k++) {
       slots.add(new JsonObject().put("start", T.plus(MTU.multipliedBy(k)).toString())
@@ -391,8 +475,9 @@ class SettlementIT {
         .put("price", PRICES_DE[k]).put("soc_pct", 50));
     }
     return pg.preparedQuery("INSERT INTO trading_plans (schedule_id, device_id, zone, delivery_day, version, strategy, "
-        + "planned_value_eur, optimal, slots) VALUES ($1::uuid, $2, 'DE_LU', $3, $4, 'arbitrage', $5, true, $6)")
-      .execute(Tuple.of(id, A, LocalDate.ofInstant(T, RevenueReport.MARKET_DAY), version, planned, slots));
+        + "planned_value_eur, optimal, slots, published_at) VALUES ($1::uuid, $2, 'DE_LU', $3, $4, 'arbitrage', $5, "
+        + "true, $6, CASE WHEN $7 THEN now() END)")
+      .execute(Tuple.of(id, A, LocalDate.ofInstant(T, RevenueReport.MARKET_DAY), version, planned, slots, published));
   }
 
   /** Until QuestDB shows the device's rows (its writes become visible shortly after they are acknowledged). */
