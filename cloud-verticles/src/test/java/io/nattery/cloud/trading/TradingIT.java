@@ -276,7 +276,15 @@ class TradingIT {
     HttpResponse<Buffer> set = await(node.http.put("/api/v1/strategies/" + peak).bearerTokenAuthentication(operator)
       .sendJsonObject(strategy));
     assertEquals(200, set.statusCode(), set.bodyAsString());
-    JsonObject schedule = await(node.waitFor(() -> io.vertx.core.Future.succeededFuture(latest(peak)), s -> s != null));
+    // (an earlier test's run may have planned the new device under the default strategy first: wait for this one)
+    JsonObject schedule = await(node.waitFor(() -> {
+      JsonObject latest = latest(peak);
+      return latest == null ? io.vertx.core.Future.succeededFuture((JsonObject) null)
+        : node.pool.preparedQuery("SELECT strategy FROM trading_plans WHERE schedule_id = $1")
+          .execute(Tuple.of(java.util.UUID.fromString(latest.getString("schedule_id"))))
+          .map(rows -> rows.size() == 1 && "peak_shaving".equals(rows.iterator().next().getString("strategy"))
+            ? latest : null);
+    }, s -> s != null));
 
     // then the battery covers what the house draws above 3 kW, even at the negative lunchtime price that would
     // otherwise have it charge at full power, and elsewhere never draws more than the 2.5 kW left under the limit
