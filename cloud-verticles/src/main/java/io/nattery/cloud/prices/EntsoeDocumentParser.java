@@ -32,7 +32,8 @@ import java.util.TreeMap;
  * {@code Acknowledgement_MarketDocument} with reason 999 into "not published". Only the Periods' own intervals
  * and resolutions place the prices; the document-level interval is ignored.
  *
- * <p>StAX from the JDK with DTDs and external entities refused, and a size limit, so a hostile or broken answer
+ * <p>StAX from the JDK with DTDs and external entities refused, a size limit, and Periods of at most
+ * {@link #MAX_PERIOD} and {@link #MAX_DOCUMENT_MTUS} MTUs in all, so a hostile or broken answer
  * costs a bounded amount of work and ends in a {@link MalformedDocumentException} naming what is wrong.
  * Plain Java, no I/O: call it off the event loop.
  */
@@ -53,6 +54,13 @@ public final class EntsoeDocumentParser {
     "PT15M", Duration.ofMinutes(15),
     "PT30M", Duration.ofMinutes(30),
     "PT60M", Duration.ofMinutes(60));
+  /**
+   * The longest Period read: a month and a bit. A Period's slots are allocated from its declared interval, so without
+   * a cap a few bytes declaring a century would cost gigabytes; ENTSO-E splits longer answers into Periods per day.
+   */
+  public static final Duration MAX_PERIOD = Duration.ofDays(31);
+  /** Two leap years at PT15M with every day also sent at PT60M: more than any A44 answer (a year at most) holds. */
+  public static final long MAX_DOCUMENT_MTUS = 2L * 366 * (100 + 25);
   /** The single-day-ahead-coupling series where a zone also carries another auction's (DE-LU, AT). */
   private static final int SDAC_SEQUENCE = 1;
 
@@ -271,11 +279,17 @@ public final class EntsoeDocumentParser {
     String zone = zoneOf(chosen, givenZone);
     // per resolution, because ENTSO-E may send a day twice, hourly and quarter-hourly (the 15-minute transition)
     TreeMap<Duration, TreeMap<Instant, Slot>> byResolution = new TreeMap<>();
+    long mtus = 0;
     for (Series series : chosen) {
       checkUnits(series);
       for (Period period : series.periods()) {
         String label = series.label() + ", Period " + period.index();
         List<Slot> periodSlots = slots(period, curveType(series), label);
+        mtus += periodSlots.size();
+        if (mtus > MAX_DOCUMENT_MTUS) {
+          throw new MalformedDocumentException(label + ": the document holds more than " + MAX_DOCUMENT_MTUS
+            + " MTUs");
+        }
         for (Slot slot : periodSlots) {
           Slot earlier = byResolution.computeIfAbsent(slot.length(), r -> new TreeMap<>())
             .putIfAbsent(slot.start(), slot);
@@ -351,6 +365,10 @@ public final class EntsoeDocumentParser {
         || length.toSeconds() % 60 != 0) {
       throw new MalformedDocumentException(label + ": timeInterval " + period.start() + "/" + period.end()
         + " is not a whole number of " + period.resolution());
+    }
+    if (length.compareTo(MAX_PERIOD) > 0) {
+      throw new MalformedDocumentException(label + ": timeInterval " + period.start() + "/" + period.end()
+        + " is longer than " + MAX_PERIOD.toDays() + " days, the longest Period read");
     }
     int count = (int) (length.toMinutes() / resolution.toMinutes());
     Double[] prices = new Double[count];

@@ -291,6 +291,26 @@ class EntsoeDocumentParserTest {
   }
 
   @Test
+  void aPeriodLongerThanTheCapIsRefusedBeforeItsSlotsAreAllocated() {
+    // a thousand years in a few hundred bytes: without the cap, tens of millions of slots
+    String message = malformed(document(nlEic(), "A03", null,
+      period("2026-01-14T23:00Z", "3026-01-14T23:00Z", "PT15M", point(1, 5.0))));
+    String justOver = malformed(document(nlEic(), "A03", null,
+      period("2026-01-01T23:00Z", "2026-02-01T23:15Z", "PT15M", point(1, 5.0))));
+
+    assertTrue(message.contains("is longer than 31 days, the longest Period read"), message);
+    assertTrue(justOver.contains("is longer than 31 days"), justOver);
+  }
+
+  @Test
+  void aPeriodOfExactlyTheCapIsRead() throws Exception {
+    EntsoeDocument.Prices prices = (EntsoeDocument.Prices) parser.parse(document(nlEic(), "A03", null,
+      period("2025-12-31T23:00Z", "2026-01-31T23:00Z", "PT60M", point(1, 5.0))), null, FETCHED);
+
+    assertEquals(31, prices.days().size());
+  }
+
+  @Test
   void aPeriodThatIsNotAWholeNumberOfItsResolutionIsAnError() {
     String message = malformed(document(nlEic(), "A01", null,
       period("2026-01-14T23:00Z", "2026-01-15T00:10Z", "PT15M", point(1, 5.0))));
