@@ -303,6 +303,20 @@ class EntsoeDocumentParserTest {
   }
 
   @Test
+  void manyLongA03PeriodsOfOnePointEachAreRefusedOnceTheDocumentsMtusPassTheCap() {
+    StringBuilder periods = new StringBuilder();
+    for (Instant start = Instant.parse("2026-01-01T00:00:00Z"); start.isBefore(Instant.parse("2029-06-01T00:00:00Z"));
+         start = start.plus(Duration.ofDays(31))) {
+      periods.append(period(start.toString(), start.plus(Duration.ofDays(31)).toString(), "PT15M", point(1, 5.0)));
+    }
+
+    String message = malformed(document(nlEic(), "A03", null, periods.toString()));
+
+    assertTrue(message.contains("the document holds more than " + EntsoeDocumentParser.MAX_DOCUMENT_MTUS + " MTUs"),
+      message);
+  }
+
+  @Test
   void aPeriodOfExactlyTheCapIsRead() throws Exception {
     EntsoeDocument.Prices prices = (EntsoeDocument.Prices) parser.parse(document(nlEic(), "A03", null,
       period("2025-12-31T23:00Z", "2026-01-31T23:00Z", "PT60M", point(1, 5.0))), null, FETCHED);
