@@ -27,25 +27,40 @@ final class EntsoeLikeServer {
 
   private static final DateTimeFormatter PERIOD = DateTimeFormatter.ofPattern("yyyyMMddHHmm").withZone(ZoneOffset.UTC);
 
-  /** One scripted answer; {@code body} null means the price document for the interval asked. */
-  record Answer(int status, Map<String, String> headers, String body, Duration delay) {
+  /**
+   * One scripted answer; {@code body} null means the price document for the interval asked. With a {@code stream},
+   * the body is never ended: the same chunk is written again and again, chunked, until the client goes.
+   */
+  record Answer(int status, Map<String, String> headers, String body, Duration delay, Stream stream) {
 
     static Answer prices() {
-      return new Answer(200, Map.of(), null, Duration.ZERO);
+      return new Answer(200, Map.of(), null, Duration.ZERO, null);
     }
 
     static Answer slowPrices(Duration delay) {
-      return new Answer(200, Map.of(), null, delay);
+      return new Answer(200, Map.of(), null, delay, null);
     }
 
     static Answer notPublished() {
-      return new Answer(200, Map.of("Content-Type", "text/xml"), ACK_NO_DATA, Duration.ZERO);
+      return new Answer(200, Map.of("Content-Type", "text/xml"), ACK_NO_DATA, Duration.ZERO, null);
     }
 
     static Answer status(int status, Map<String, String> headers, String body) {
-      return new Answer(status, headers, body, Duration.ZERO);
+      return new Answer(status, headers, body, Duration.ZERO, null);
+    }
+
+    /** A 200 that starts a document at once, then sends {@code chunk} every {@code every}, without end. */
+    static Answer endless(String chunk, Duration every, Map<String, String> headers) {
+      return new Answer(200, headers, "<?xml version=\"1.0\"?><Publication_MarketDocument>", Duration.ZERO,
+        new Stream(chunk, every));
     }
   }
+
+  /** A body that keeps coming: {@code chunk} every {@code every}. */
+  record Stream(String chunk, Duration every) {
+  }
+
+  private final List<Long> streamedBytes = new CopyOnWriteArrayList<>();
 
   static final String ACK_NO_DATA = """
     <?xml version="1.0" encoding="UTF-8"?>
@@ -130,6 +145,10 @@ final class EntsoeLikeServer {
       if (answer.body() == null) {
         request.response().putHeader("Content-Type", "text/xml");
       }
+      if (answer.stream() != null) {
+        stream(request, body, answer.stream());
+        return;
+      }
       request.response().end(body);
     };
     if (answer.delay().isZero()) {
@@ -137,6 +156,34 @@ final class EntsoeLikeServer {
     } else {
       vertx.setTimer(answer.delay().toMillis(), t -> respond.run());
     }
+  }
+
+  private void stream(HttpServerRequest request, String start, Stream stream) {
+    var response = request.response();
+    if (response.headers().get("Content-Length") == null) {
+      response.setChunked(true);
+    }
+    response.write(start);
+    long[] sent = {start.length()};
+    int index = streamedBytes.size();
+    streamedBytes.add(sent[0]);
+    vertx.setPeriodic(Math.max(1, stream.every().toMillis()), timer -> {
+      // the client reset or closed the connection: stop, as ENTSO-E's server would
+      if (response.closed() || response.ended()) {
+        vertx.cancelTimer(timer);
+        return;
+      }
+      if (!response.writeQueueFull()) {
+        response.write(stream.chunk());
+        sent[0] += stream.chunk().length();
+        streamedBytes.set(index, sent[0]);
+      }
+    });
+  }
+
+  /** How many bytes each endless answer had sent, in the order they were started. */
+  List<Long> streamedBytes() {
+    return streamedBytes;
   }
 
   /** The price of a quarter-hour as this server publishes it. */
