@@ -15,6 +15,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -61,6 +63,7 @@ final class EntsoeLikeServer {
   }
 
   private final List<Long> streamedBytes = new CopyOnWriteArrayList<>();
+  private final Set<LocalDate> withheld = ConcurrentHashMap.newKeySet();
 
   static final String ACK_NO_DATA = """
     <?xml version="1.0" encoding="UTF-8"?>
@@ -109,6 +112,17 @@ final class EntsoeLikeServer {
     return this;
   }
 
+  /** Leaves these delivery days out of every price document until {@link #release}d. */
+  EntsoeLikeServer withhold(LocalDate... days) {
+    withheld.addAll(List.of(days));
+    return this;
+  }
+
+  EntsoeLikeServer release(LocalDate... days) {
+    withheld.removeAll(List.of(days));
+    return this;
+  }
+
   List<MultiMap> requests() {
     return requests;
   }
@@ -141,7 +155,7 @@ final class EntsoeLikeServer {
       answer.headers().forEach((name, value) -> request.response().putHeader(name, value));
       String body = answer.body() != null ? answer.body()
         : document(request.getParam("in_Domain"), PERIOD.parse(request.getParam("periodStart"), Instant::from),
-            PERIOD.parse(request.getParam("periodEnd"), Instant::from));
+            PERIOD.parse(request.getParam("periodEnd"), Instant::from), Set.copyOf(withheld));
       if (answer.body() == null) {
         request.response().putHeader("Content-Type", "text/xml");
       }
@@ -192,6 +206,10 @@ final class EntsoeLikeServer {
   }
 
   static String document(String eic, Instant from, Instant to) {
+    return document(eic, from, to, Set.of());
+  }
+
+  static String document(String eic, Instant from, Instant to, Set<LocalDate> withheld) {
     StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       + "<Publication_MarketDocument xmlns=\"urn:iec62325.351:tc57wg16:451-3:publicationdocument:7:3\">\n"
       + "  <mRID>local</mRID><revisionNumber>1</revisionNumber><type>A44</type>\n"
@@ -199,6 +217,9 @@ final class EntsoeLikeServer {
     int series = 1;
     for (LocalDate day = EntsoeDocumentParser.deliveryDay(from); EntsoeDocumentParser.dayStart(day).isBefore(to);
          day = day.plusDays(1)) {
+      if (withheld.contains(day)) {
+        continue;
+      }
       Instant start = EntsoeDocumentParser.dayStart(day);
       Instant end = EntsoeDocumentParser.dayStart(day.plusDays(1));
       xml.append("  <TimeSeries><mRID>").append(series++).append("</mRID>")
