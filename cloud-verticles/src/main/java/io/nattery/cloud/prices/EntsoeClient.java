@@ -2,12 +2,17 @@ package io.nattery.cloud.prices;
 
 import io.nattery.protocol.config.Secrets;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +24,11 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 /**
@@ -28,7 +36,9 @@ import java.util.regex.Pattern;
  * prices, "not published yet", or a failure that is worth retrying or not. Configuration: {@code base_url}
  * (default {@value #DEFAULT_BASE_URL}), the token from {@code token_env} or {@code token_file} (read again on every
  * request, so a replaced token file is picked up), {@code request_timeout_s} (default 120: the platform may take
- * a minute) and {@code connect_timeout_s} (default 20).
+ * a minute), the longest a whole request may take from connecting to the body's last byte, so a server that
+ * trickles bytes cannot hold it forever; {@code connect_timeout_s} (default 20); {@code max_document_bytes} (default
+ * {@link EntsoeDocumentParser#DEFAULT_MAX_BYTES}), refused while the body streams, before it is buffered.
  *
  * <p>The token travels as the {@code securityToken} query parameter, as the platform requires, and never appears in
  * a log line, an outcome's detail or an exception message: every text that could hold the URL goes through
@@ -47,7 +57,8 @@ public final class EntsoeClient implements PriceSource {
   private final JsonObject config;
   private final String baseUrl;
   private final long timeoutMs;
-  private final WebClient web;
+  private final int maxBytes;
+  private final HttpClientAgent http;
   private final EntsoeDocumentParser parser;
   private final Clock clock;
 
@@ -58,12 +69,9 @@ public final class EntsoeClient implements PriceSource {
     this.baseUrl = config.getString("base_url", DEFAULT_BASE_URL);
     this.timeoutMs = (long) (config.getDouble("request_timeout_s", 120.0) * 1000);
     long connectMs = (long) (config.getDouble("connect_timeout_s", 20.0) * 1000);
-    this.parser = new EntsoeDocumentParser(config.getInteger("max_document_bytes",
-      EntsoeDocumentParser.DEFAULT_MAX_BYTES));
-    this.web = WebClient.create(vertx, new WebClientOptions()
-      .setUserAgent("nattery-price-fetcher")
-      .setConnectTimeout((int) connectMs)
-      .setFollowRedirects(false));
+    this.maxBytes = config.getInteger("max_document_bytes", EntsoeDocumentParser.DEFAULT_MAX_BYTES);
+    this.parser = new EntsoeDocumentParser(maxBytes);
+    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) connectMs));
   }
 
   /** The prices of the delivery days {@code first..last} (Europe/Brussels) of a zone of {@link BiddingZones}. */
@@ -93,37 +101,105 @@ public final class EntsoeClient implements PriceSource {
   private Future<FetchOutcome> request(String zone, String eic, LocalDate first, LocalDate last, String token) {
     String periodStart = PERIOD.format(EntsoeDocumentParser.dayStart(first));
     String periodEnd = PERIOD.format(EntsoeDocumentParser.dayStart(last.plusDays(1)));
+    String uri = baseUrl + (baseUrl.contains("?") ? "&" : "?") + "documentType=A44&in_Domain=" + query(eic)
+      + "&out_Domain=" + query(eic) + "&periodStart=" + periodStart + "&periodEnd=" + periodEnd
+      + "&securityToken=" + query(token);
     LOG.debug("requesting day-ahead prices [zone: {}, from: {}, to: {}, url: {}]", zone, first, last,
-      redact(baseUrl + "?documentType=A44&in_Domain=" + eic + "&out_Domain=" + eic + "&periodStart=" + periodStart
-        + "&periodEnd=" + periodEnd + "&securityToken=" + token, token));
-    Future<HttpResponse<Buffer>> response;
-    try {
-      response = web.getAbs(baseUrl)
-        .addQueryParam("documentType", "A44")
-        .addQueryParam("in_Domain", eic)
-        .addQueryParam("out_Domain", eic)
-        .addQueryParam("periodStart", periodStart)
-        .addQueryParam("periodEnd", periodEnd)
-        .addQueryParam("securityToken", token)
-        .idleTimeout(timeoutMs)
-        .send();
-    } catch (RuntimeException e) {
-      return Future.succeededFuture(new FetchOutcome.Failed(FetchOutcome.Failure.BAD_REQUEST,
-        "cannot request " + baseUrl + ": " + redact(String.valueOf(e.getMessage()), token), null));
-    }
-    return response.transform(done -> done.succeeded()
+      redact(uri, token));
+    return exchange(uri).transform(done -> done.succeeded()
       ? answer(done.result(), zone, token)
       : Future.succeededFuture(failure(done.cause(), token)));
   }
 
-  @Override
-  public void close() {
-    web.close();
+  private static String query(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
-  private Future<FetchOutcome> answer(HttpResponse<Buffer> response, String zone, String token) {
+  /** An HTTP answer, its body read whole but never beyond the size limit. */
+  private record Answer(int statusCode, MultiMap headers, Buffer body) {
+
+    String getHeader(String name) {
+      return headers.get(name);
+    }
+  }
+
+  /** A body longer than the limit, refused while it streams. */
+  private static final class TooLarge extends Exception {
+    TooLarge(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** One GET, failed with a TimeoutException once it has taken longer than the request timeout in all. */
+  private Future<Answer> exchange(String uri) {
+    Promise<Answer> answer = Promise.promise();
+    AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+    long timer = vertx.setTimer(Math.max(1, timeoutMs), id -> {
+      if (answer.tryFail(new TimeoutException("no complete answer within " + timeoutMs + " ms"))) {
+        HttpClientRequest request = sent.get();
+        if (request != null) {
+          request.reset();
+        }
+      }
+    });
+    RequestOptions options;
+    try {
+      options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri).setFollowRedirects(false)
+        .putHeader("User-Agent", "nattery-price-fetcher");
+    } catch (RuntimeException e) {
+      // the message may quote the URI, token and all: failure() redacts it
+      answer.tryFail(new IllegalArgumentException("cannot request " + baseUrl + ": " + e.getMessage()));
+      vertx.cancelTimer(timer);
+      return answer.future();
+    }
+    http.request(options)
+      .compose(request -> {
+        sent.set(request);
+        return request.send();
+      })
+      .onSuccess(response -> read(response, answer))
+      .onFailure(answer::tryFail);
+    return answer.future().andThen(done -> vertx.cancelTimer(timer));
+  }
+
+  /** Reads the body, refusing it as soon as it is declared or counted to be longer than the limit. */
+  private void read(HttpClientResponse response, Promise<Answer> answer) {
+    String declared = response.getHeader("Content-Length");
+    if (declared != null && declared.strip().matches("\\d{1,18}") && Long.parseLong(declared.strip()) > maxBytes) {
+      tooLarge(response, answer, "the answer declares " + declared.strip() + " bytes, more than the limit of "
+        + maxBytes);
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    response.exceptionHandler(answer::tryFail);
+    response.handler(chunk -> {
+      if (answer.future().isComplete()) {
+        return;
+      }
+      if ((long) body.length() + chunk.length() > maxBytes) {
+        tooLarge(response, answer, "the answer is more than the limit of " + maxBytes + " bytes");
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    response.endHandler(end -> answer.tryComplete(new Answer(response.statusCode(), response.headers(), body)));
+  }
+
+  private static void tooLarge(HttpClientResponse response, Promise<Answer> answer, String why) {
+    if (answer.tryFail(new TooLarge(why))) {
+      // the rest is not wanted: drop the connection rather than read it to the end
+      response.request().reset();
+    }
+  }
+
+  @Override
+  public void close() {
+    http.close();
+  }
+
+  private Future<FetchOutcome> answer(Answer response, String zone, String token) {
     int status = response.statusCode();
-    Buffer body = response.body() == null ? Buffer.buffer() : response.body();
+    Buffer body = response.body();
     Duration retryAfter = retryAfter(response.getHeader("Retry-After"));
     if (status == 200) {
       if (isHtml(response, body)) {
@@ -165,7 +241,14 @@ public final class EntsoeClient implements PriceSource {
   private FetchOutcome.Failed failure(Throwable cause, String token) {
     String message = redact(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage(), token);
     if (cause instanceof TimeoutException) {
-      return new FetchOutcome.Failed(FetchOutcome.Failure.TIMEOUT, "no answer within " + timeoutMs + " ms", null);
+      return new FetchOutcome.Failed(FetchOutcome.Failure.TIMEOUT, "no complete answer within " + timeoutMs + " ms",
+        null);
+    }
+    if (cause instanceof TooLarge) {
+      return new FetchOutcome.Failed(FetchOutcome.Failure.MALFORMED_DOCUMENT, message, null);
+    }
+    if (cause instanceof IllegalArgumentException) {
+      return new FetchOutcome.Failed(FetchOutcome.Failure.BAD_REQUEST, message, null);
     }
     return new FetchOutcome.Failed(FetchOutcome.Failure.CONNECTION, message, null);
   }
@@ -188,7 +271,7 @@ public final class EntsoeClient implements PriceSource {
     return to < 0 ? null : text.substring(from + open.length(), to);
   }
 
-  private static boolean isHtml(HttpResponse<Buffer> response, Buffer body) {
+  private static boolean isHtml(Answer response, Buffer body) {
     String type = response.getHeader("Content-Type");
     if (type != null && type.toLowerCase(Locale.ROOT).contains("html")) {
       return true;
@@ -215,12 +298,13 @@ public final class EntsoeClient implements PriceSource {
     }
   }
 
-  /** The text with the token and any {@code securityToken=} value replaced by {@code ***}. */
+  /** The text with the token (also URL-encoded) and any {@code securityToken=} value replaced by {@code ***}. */
   public static String redact(String text, String token) {
     if (text == null) {
       return null;
     }
-    String redacted = token == null || token.isEmpty() ? text : text.replace(token, "***");
+    String redacted = token == null || token.isEmpty() ? text
+      : text.replace(token, "***").replace(query(token), "***");
     return TOKEN_PARAMETER.matcher(redacted).replaceAll("$1***");
   }
 }

@@ -17,6 +17,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +32,8 @@ import java.util.TreeMap;
  * {@code Acknowledgement_MarketDocument} with reason 999 into "not published". Only the Periods' own intervals
  * and resolutions place the prices; the document-level interval is ignored.
  *
- * <p>StAX from the JDK with DTDs and external entities refused, and a size limit, so a hostile or broken answer
+ * <p>StAX from the JDK with DTDs and external entities refused, a size limit, and Periods of at most
+ * {@link #MAX_PERIOD} and {@link #MAX_DOCUMENT_MTUS} MTUs in all, so a hostile or broken answer
  * costs a bounded amount of work and ends in a {@link MalformedDocumentException} naming what is wrong.
  * Plain Java, no I/O: call it off the event loop.
  */
@@ -51,6 +54,13 @@ public final class EntsoeDocumentParser {
     "PT15M", Duration.ofMinutes(15),
     "PT30M", Duration.ofMinutes(30),
     "PT60M", Duration.ofMinutes(60));
+  /**
+   * The longest Period read: a month and a bit. A Period's slots are allocated from its declared interval, so without
+   * a cap a few bytes declaring a century would cost gigabytes; ENTSO-E splits longer answers into Periods per day.
+   */
+  public static final Duration MAX_PERIOD = Duration.ofDays(31);
+  /** Two leap years at PT15M with every day also sent at PT60M: more than any A44 answer (a year at most) holds. */
+  public static final long MAX_DOCUMENT_MTUS = 2L * 366 * (100 + 25);
   /** The single-day-ahead-coupling series where a zone also carries another auction's (DE-LU, AT). */
   private static final int SDAC_SEQUENCE = 1;
 
@@ -248,6 +258,10 @@ public final class EntsoeDocumentParser {
 
   /** One market time unit with its price, as the document gives it. */
   private record Slot(Instant start, Instant end, double price) {
+
+    Duration length() {
+      return Duration.between(start, end);
+    }
   }
 
   private static EntsoeDocument prices(List<Series> all, String givenZone, Instant fetchedAt)
@@ -263,13 +277,22 @@ public final class EntsoeDocumentParser {
         + " TimeSeries is the SDAC series (classificationSequence position 1)");
     }
     String zone = zoneOf(chosen, givenZone);
-    TreeMap<Instant, Slot> slots = new TreeMap<>();
+    // per resolution, because ENTSO-E may send a day twice, hourly and quarter-hourly (the 15-minute transition)
+    TreeMap<Duration, TreeMap<Instant, Slot>> byResolution = new TreeMap<>();
+    long mtus = 0;
     for (Series series : chosen) {
       checkUnits(series);
       for (Period period : series.periods()) {
         String label = series.label() + ", Period " + period.index();
-        for (Slot slot : slots(period, curveType(series), label)) {
-          Slot earlier = slots.putIfAbsent(slot.start(), slot);
+        List<Slot> periodSlots = slots(period, curveType(series), label);
+        mtus += periodSlots.size();
+        if (mtus > MAX_DOCUMENT_MTUS) {
+          throw new MalformedDocumentException(label + ": the document holds more than " + MAX_DOCUMENT_MTUS
+            + " MTUs");
+        }
+        for (Slot slot : periodSlots) {
+          Slot earlier = byResolution.computeIfAbsent(slot.length(), r -> new TreeMap<>())
+            .putIfAbsent(slot.start(), slot);
           if (earlier != null && !earlier.equals(slot)) {
             throw new MalformedDocumentException(label + ": the MTU starting " + slot.start()
               + " is given twice, as " + earlier.price() + " and " + slot.price());
@@ -277,7 +300,7 @@ public final class EntsoeDocumentParser {
         }
       }
     }
-    return days(zone, slots, fetchedAt);
+    return days(zone, byResolution, fetchedAt);
   }
 
   private static String zoneOf(List<Series> chosen, String givenZone) throws MalformedDocumentException {
@@ -343,6 +366,10 @@ public final class EntsoeDocumentParser {
       throw new MalformedDocumentException(label + ": timeInterval " + period.start() + "/" + period.end()
         + " is not a whole number of " + period.resolution());
     }
+    if (length.compareTo(MAX_PERIOD) > 0) {
+      throw new MalformedDocumentException(label + ": timeInterval " + period.start() + "/" + period.end()
+        + " is longer than " + MAX_PERIOD.toDays() + " days, the longest Period read");
+    }
     int count = (int) (length.toMinutes() / resolution.toMinutes());
     Double[] prices = new Double[count];
     for (Point point : period.points()) {
@@ -373,47 +400,83 @@ public final class EntsoeDocumentParser {
     return slots;
   }
 
-  private static EntsoeDocument days(String zone, TreeMap<Instant, Slot> slots, Instant fetchedAt)
-      throws MalformedDocumentException {
-    TreeMap<LocalDate, List<Slot>> byDay = new TreeMap<>();
-    Slot previous = null;
-    for (Slot slot : slots.values()) {
-      if (previous != null && slot.start().isBefore(previous.end())) {
-        throw new MalformedDocumentException("the MTUs " + previous.start() + "/" + previous.end() + " and "
-          + slot.start() + "/" + slot.end() + " overlap");
+  private static EntsoeDocument days(String zone, TreeMap<Duration, TreeMap<Instant, Slot>> byResolution,
+                                     Instant fetchedAt) throws MalformedDocumentException {
+    TreeMap<LocalDate, TreeMap<Duration, List<Slot>>> byDay = new TreeMap<>();
+    for (TreeMap<Instant, Slot> slots : byResolution.values()) {
+      Slot previous = null;
+      for (Slot slot : slots.values()) {
+        if (previous != null && slot.start().isBefore(previous.end())) {
+          throw new MalformedDocumentException("the MTUs " + previous.start() + "/" + previous.end() + " and "
+            + slot.start() + "/" + slot.end() + " overlap");
+        }
+        LocalDate day = deliveryDay(slot.start());
+        if (slot.end().isAfter(dayStart(day.plusDays(1)))) {
+          throw new MalformedDocumentException("the MTU " + slot.start() + "/" + slot.end()
+            + " crosses midnight Europe/Brussels");
+        }
+        byDay.computeIfAbsent(day, d -> new TreeMap<>()).computeIfAbsent(slot.length(), r -> new ArrayList<>())
+          .add(slot);
+        previous = slot;
       }
-      LocalDate day = deliveryDay(slot.start());
-      if (slot.end().isAfter(dayStart(day.plusDays(1)))) {
-        throw new MalformedDocumentException("the MTU " + slot.start() + "/" + slot.end()
-          + " crosses midnight Europe/Brussels");
-      }
-      byDay.computeIfAbsent(day, d -> new ArrayList<>()).add(slot);
-      previous = slot;
     }
     List<PriceCurve> complete = new ArrayList<>();
     List<EntsoeDocument.IncompleteDay> incomplete = new ArrayList<>();
-    for (Map.Entry<LocalDate, List<Slot>> entry : byDay.entrySet()) {
+    for (Map.Entry<LocalDate, TreeMap<Duration, List<Slot>>> entry : byDay.entrySet()) {
       LocalDate day = entry.getKey();
-      // A day that mixes resolutions is expressed at its finest one, each coarser price repeated for every finer
-      // MTU it spans: a PriceCurve has one resolution, and the finer grid loses nothing.
-      Duration finest = entry.getValue().stream()
-        .map(s -> Duration.between(s.start(), s.end())).min(Duration::compareTo).orElseThrow();
-      List<PriceCurve.Point> points = new ArrayList<>();
-      for (Slot slot : entry.getValue()) {
-        for (Instant t = slot.start(); t.isBefore(slot.end()); t = t.plus(finest)) {
-          points.add(new PriceCurve.Point(t, t.plus(finest), slot.price()));
+      long dayMinutes = Duration.between(dayStart(day), dayStart(day.plusDays(1))).toMinutes();
+      PriceCurve curve = null;
+      // the finest resolution that covers the day on its own: a day sent both hourly and quarter-hourly is the latter
+      for (Map.Entry<Duration, List<Slot>> resolution : entry.getValue().entrySet()) {
+        // no overlaps and nothing outside the day: as many MTUs as the day has means every one exactly once
+        if (resolution.getValue().size() == dayMinutes / resolution.getKey().toMinutes()) {
+          curve = curve(zone, day, resolution.getKey(), resolution.getValue(), fetchedAt);
+          break;
         }
       }
-      long dayMinutes = Duration.between(dayStart(day), dayStart(day.plusDays(1))).toMinutes();
+      // else Periods of different resolutions that together cover the day without overlapping, expressed at the
+      // finest one, each coarser price repeated for every finer MTU it spans: the finer grid loses nothing
+      List<Slot> all = entry.getValue().values().stream().flatMap(List::stream)
+        .sorted(Comparator.comparing(Slot::start)).toList();
+      Duration finest = entry.getValue().firstKey();
       int expected = (int) (dayMinutes / finest.toMinutes());
-      // no overlaps and nothing outside the day: as many MTUs as the day has means every one exactly once
-      if (points.size() == expected) {
-        complete.add(new PriceCurve(zone, "EUR", "MWh", finest, day, fetchedAt, SOURCE, points));
+      if (curve == null && !overlapping(all)) {
+        PriceCurve mixed = curve(zone, day, finest, all, fetchedAt);
+        curve = mixed.points().size() == expected ? mixed : null;
+      }
+      if (curve != null) {
+        complete.add(curve);
       } else {
-        incomplete.add(new EntsoeDocument.IncompleteDay(day, points.size(), expected, finest));
+        Set<Instant> covered = new HashSet<>();
+        all.forEach(slot -> covered.addAll(expand(slot, finest).stream().map(PriceCurve.Point::start).toList()));
+        incomplete.add(new EntsoeDocument.IncompleteDay(day, covered.size(), expected, finest));
       }
     }
     return new EntsoeDocument.Prices(zone, complete, incomplete);
+  }
+
+  private static boolean overlapping(List<Slot> byStart) {
+    for (int i = 1; i < byStart.size(); i++) {
+      if (byStart.get(i).start().isBefore(byStart.get(i - 1).end())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static PriceCurve curve(String zone, LocalDate day, Duration resolution, List<Slot> slots,
+                                  Instant fetchedAt) {
+    List<PriceCurve.Point> points = new ArrayList<>();
+    slots.forEach(slot -> points.addAll(expand(slot, resolution)));
+    return new PriceCurve(zone, "EUR", "MWh", resolution, day, fetchedAt, SOURCE, points);
+  }
+
+  private static List<PriceCurve.Point> expand(Slot slot, Duration resolution) {
+    List<PriceCurve.Point> points = new ArrayList<>();
+    for (Instant t = slot.start(); t.isBefore(slot.end()); t = t.plus(resolution)) {
+      points.add(new PriceCurve.Point(t, t.plus(resolution), slot.price()));
+    }
+    return points;
   }
 
   /** The delivery day (Europe/Brussels) an instant falls in. */

@@ -23,18 +23,22 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * Keeps today's and tomorrow's day-ahead prices of the configured zones in PostgreSQL, on one node of the cluster
  * at a time ({@link ClusterSingleton}). At start it fetches today and tomorrow when missing; every day after
  * {@code publish_after} (Europe/Brussels) plus a random jitter it fetches tomorrow, retrying with exponential backoff
- * (at least what a Retry-After asks) until tomorrow is complete. If tomorrow is still missing at
- * {@code stale_deadline}, the zone's prices are marked stale and an alert is raised, cleared when they arrive.
+ * (at least what a Retry-After asks) until tomorrow is complete. A day whose prices are missing when they should be
+ * there (today at any time, tomorrow from {@code stale_deadline} on) makes the zone's prices stale and raises an
+ * alert for that day ({@link StaleDays}), cleared when that day's prices are stored or, if they never come, once the
+ * day has passed. The zone's status row keeps the earliest stale day, so another node taking over knows it.
  * Every curve that changed what was stored is published on {@link Addresses#PRICES_UPDATED} and, retained, on
  * {@code prices/{zone}/day-ahead} (retried until the broker took it).
  *
@@ -167,11 +171,11 @@ public class PriceFetcherVerticle extends VerticleBase {
     LOG.info("fetching day-ahead prices [source: {}, zones: {}]", settings.source(), settings.zones());
     for (ZoneJob job : jobs.values()) {
       store.staleness(job.zone)
-        .onSuccess(staleness -> job.staleDay = staleness.map(PriceStore.Staleness::missingDay).orElse(null))
+        .onSuccess(staleness -> staleness.ifPresent(s -> job.stale.restore(s.missingDay())))
         .onFailure(e -> LOG.warn("cannot read whether prices are stale [zone: {}]: {}", job.zone, e.getMessage()))
         .onComplete(read -> {
           job.run();
-          job.scheduleDeadline();
+          job.scheduleCheck();
         });
     }
   }
@@ -180,8 +184,8 @@ public class PriceFetcherVerticle extends VerticleBase {
     JsonObject stale = new JsonObject();
     JsonObject next = new JsonObject();
     jobs.values().forEach(job -> {
-      if (job.staleDay != null) {
-        stale.put(job.zone, job.staleDay.toString());
+      if (!job.stale.isEmpty()) {
+        stale.put(job.zone, new JsonArray(job.stale.days().stream().map(LocalDate::toString).toList()));
       }
       if (job.nextAttempt != null) {
         next.put(job.zone, text(job.nextAttempt));
@@ -232,12 +236,18 @@ public class PriceFetcherVerticle extends VerticleBase {
     Duration backoff = settings.backoffMin();
     Duration mqttBackoff = settings.backoffMin();
     long fetchTimer = -1;
-    long deadlineTimer = -1;
+    long checkTimer = -1;
     long mqttTimer = -1;
     boolean running;
     Instant nextAttempt;
-    /** The first delivery day found missing at a deadline, while the zone is stale. */
-    LocalDate staleDay;
+    final StaleDays stale = new StaleDays(settings.staleDeadline());
+    /** A staleness check is reading the store; another one asked for meanwhile runs after it. */
+    boolean checking;
+    boolean checkAgain;
+    /** Days stored while a check was reading the store: present, whatever the check read. */
+    final Set<LocalDate> storedDuringCheck = new HashSet<>();
+    /** The status row may not say what {@link #stale} holds: a write failed. */
+    boolean statusUnsaved;
     String mqttPending;
     boolean mqttInFlight;
 
@@ -284,7 +294,7 @@ public class PriceFetcherVerticle extends VerticleBase {
           } else {
             retry(done.result().askedWait());
           }
-          checkDeadline();
+          checkStale();
         });
     }
 
@@ -329,17 +339,15 @@ public class PriceFetcherVerticle extends VerticleBase {
     }
 
     private Future<Void> afterStore(PriceCurve curve, PriceStore.Stored stored) {
-      Future<Void> cleared = Future.succeededFuture();
-      if (staleDay != null && !curve.deliveryDay().isBefore(staleDay)) {
-        cleared = store.clearStale(zone).map(missing -> {
-          staleDay = null;
-          missing.ifPresent(day -> {
-            LOG.info("prices no longer stale [zone: {}, missing day: {}]", zone, day);
-            alert("cleared", day, "day-ahead prices for " + day + " arrived");
-          });
-          return null;
-        });
+      if (checking) {
+        storedDuringCheck.add(curve.deliveryDay());
       }
+      Future<Void> cleared = stale.arrived(curve.deliveryDay())
+        .map(change -> {
+          tell(change);
+          return saveStatus();
+        })
+        .orElse(Future.succeededFuture());
       return cleared.map(v -> {
         if (stored.changed()) {
           storedCurves++;
@@ -349,7 +357,7 @@ public class PriceFetcherVerticle extends VerticleBase {
           vertx.eventBus().publish(Addresses.PRICES_UPDATED, new JsonObject()
             .put("zone", zone)
             .put("delivery_day", curve.deliveryDay().toString())
-            .put("stale", staleDay != null)
+            .put("stale", !stale.isEmpty())
             .put("curve", curve.toJson()));
           mqttPending = curve.toJson().encode();
           publishRetained();
@@ -388,42 +396,83 @@ public class PriceFetcherVerticle extends VerticleBase {
       fetchTimer = later(wait, this::run);
     }
 
-    void scheduleDeadline() {
+    /** Checks again at the next deadline or midnight (Europe/Brussels), whichever comes first. */
+    void scheduleCheck() {
       if (stopped) {
         return;
       }
       Instant now = clock.instant();
       Instant deadline = at(today(), settings.staleDeadline());
-      if (!now.isBefore(deadline)) {
-        deadline = at(today().plusDays(1), settings.staleDeadline());
-      }
-      deadlineTimer = later(Duration.between(now, deadline), () -> {
-        checkDeadline();
-        scheduleDeadline();
+      Instant midnight = EntsoeDocumentParser.dayStart(today().plusDays(1));
+      Instant next = now.isBefore(deadline) && deadline.isBefore(midnight) ? deadline : midnight;
+      checkTimer = later(Duration.between(now, next), () -> {
+        checkStale();
+        scheduleCheck();
       });
     }
 
-    /** Past today's deadline without tomorrow's prices: stale, once, until they arrive. */
-    void checkDeadline() {
-      if (stopped || staleDay != null || clock.instant().isBefore(at(today(), settings.staleDeadline()))) {
+    /** Raises every missing day not raised yet, clears every stale day stored or passed (one check at a time). */
+    void checkStale() {
+      if (stopped) {
         return;
       }
-      LocalDate tomorrow = today().plusDays(1);
-      store.hasDay(zone, tomorrow)
-        .compose(have -> have ? Future.succeededFuture(false) : store.markStale(zone, tomorrow, clock.instant()))
-        .onSuccess(marked -> {
-          if (!marked || stopped) {
-            return;
+      if (checking) {
+        checkAgain = true;
+        return;
+      }
+      checking = true;
+      storedDuringCheck.clear();
+      LocalDate today = today();
+      boolean pastDeadline = !clock.instant().isBefore(at(today, settings.staleDeadline()));
+      Future<Boolean> haveToday = store.hasDay(zone, today);
+      Future<Boolean> haveTomorrow = store.hasDay(zone, today.plusDays(1));
+      Future.all(haveToday, haveTomorrow)
+        .compose(read -> {
+          List<StaleDays.Change> changes = stale.check(today, pastDeadline,
+            haveToday.result() || storedDuringCheck.contains(today),
+            haveTomorrow.result() || storedDuringCheck.contains(today.plusDays(1)));
+          if (stopped) {
+            return Future.succeededFuture();
           }
-          staleDay = tomorrow;
-          String detail = "day-ahead prices for " + tomorrow + " still missing at " + settings.staleDeadline()
-            + " Europe/Brussels";
-          LOG.warn("prices stale [zone: {}]: {}", zone, detail);
-          alert("raised", tomorrow, detail);
-          vertx.eventBus().publish(Addresses.PRICES_UPDATED, new JsonObject()
-            .put("zone", zone).put("delivery_day", tomorrow.toString()).put("stale", true).putNull("curve"));
+          changes.forEach(this::tell);
+          return changes.isEmpty() && !statusUnsaved ? Future.succeededFuture() : saveStatus();
         })
-        .onFailure(e -> LOG.warn("cannot check the price deadline [zone: {}]: {}", zone, e.getMessage()));
+        .onFailure(e -> LOG.warn("cannot check whether prices are stale [zone: {}]: {}", zone, e.getMessage()))
+        .onComplete(done -> {
+          checking = false;
+          if (checkAgain) {
+            checkAgain = false;
+            checkStale();
+          }
+        });
+    }
+
+    /** Writes the zone's status row: stale since its earliest missing day, or not stale. */
+    private Future<Void> saveStatus() {
+      Future<?> written = stale.isEmpty() ? store.clearStale(zone)
+        : store.markMissing(zone, stale.days().first(), clock.instant());
+      return written.transform(done -> {
+        statusUnsaved = done.failed();
+        if (done.failed()) {
+          LOG.warn("cannot record whether prices are stale [zone: {}]: {}", zone, done.cause().getMessage());
+        }
+        return Future.succeededFuture();
+      });
+    }
+
+    private void tell(StaleDays.Change change) {
+      if (change.raised()) {
+        LOG.warn("prices stale [zone: {}]: {}", zone, change.detail());
+      } else {
+        LOG.info("prices no longer stale for {} [zone: {}]: {}", change.day(), zone, change.detail());
+      }
+      alert(change.raised() ? "raised" : "cleared", change.day(), change.detail());
+      if (change.state() != StaleDays.State.ARRIVED) {
+        // no curve comes with this: say so without one (a stored curve carries the flag itself)
+        vertx.eventBus().publish(Addresses.PRICES_UPDATED, new JsonObject()
+          .put("zone", zone).put("delivery_day", change.day().toString()).put("stale", !stale.isEmpty())
+          .putNull("curve"));
+      }
     }
 
     private void alert(String state, LocalDate missingDay, String detail) {
@@ -470,7 +519,7 @@ public class PriceFetcherVerticle extends VerticleBase {
     }
 
     void cancel() {
-      for (long timer : new long[] {fetchTimer, deadlineTimer, mqttTimer}) {
+      for (long timer : new long[] {fetchTimer, checkTimer, mqttTimer}) {
         if (timer >= 0) {
           vertx.cancelTimer(timer);
         }

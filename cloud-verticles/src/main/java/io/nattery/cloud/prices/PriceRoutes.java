@@ -23,8 +23,8 @@ import java.util.Optional;
 
 /**
  * {@code GET /api/v1/prices?zone&day} (role viewer): the stored PriceCurve of a zone's delivery day (Europe/Brussels;
- * today when {@code day} is left out) with {@code "stale": true} while the zone's prices are stale (a next day was
- * still missing at the fetcher's deadline). A day not stored is 404, with {@code stale} as an extension member, so
+ * today when {@code day} is left out) with {@code "stale": true} while the zone's prices are stale (today's are
+ * missing, or tomorrow's still were at the fetcher's deadline). A day not stored is 404, with {@code stale} as an extension member, so
  * that a client tells "late" from "not yet".
  */
 public final class PriceRoutes implements RouteGroup {

@@ -209,6 +209,19 @@ public final class PriceStore {
       .map(rows -> rows.rowCount() > 0);
   }
 
+  /**
+   * Marks the zone's prices stale with {@code earliestMissing} as the day missing first; {@code since} is kept from
+   * an earlier mark while the zone stays stale.
+   */
+  public Future<Void> markMissing(String zone, LocalDate earliestMissing, Instant since) {
+    return pool.preparedQuery("INSERT INTO price_zone_status AS s (zone, stale, missing_day, stale_since, updated_at) "
+        + "VALUES ($1, true, $2, $3, now()) ON CONFLICT (zone) DO UPDATE SET stale = true, "
+        + "missing_day = EXCLUDED.missing_day, "
+        + "stale_since = CASE WHEN s.stale THEN s.stale_since ELSE EXCLUDED.stale_since END, updated_at = now()")
+      .execute(Tuple.of(zone, earliestMissing, utc(since)))
+      .mapEmpty();
+  }
+
   /** Clears the zone's staleness; the day that was missing, empty when the zone was not stale. */
   public Future<Optional<LocalDate>> clearStale(String zone) {
     return pool.preparedQuery("UPDATE price_zone_status s SET stale = false, missing_day = NULL, stale_since = NULL, "

@@ -193,6 +193,75 @@ class EntsoeClientTest {
   }
 
   @Test
+  void anAnswerThatTricklesEndsAtTheRequestTimeoutAndItsConnectionIsDropped() throws Exception {
+    EntsoeClient patient = client(new JsonObject().put("token_file", tokenFile(TOKEN).toString())
+      .put("request_timeout_s", 1.0));
+    try {
+      // a byte every 100 ms: an idle timeout alone would never fire
+      server.then(EntsoeLikeServer.Answer.endless(" ", Duration.ofMillis(100), Map.of()));
+      long started = System.nanoTime();
+
+      FetchOutcome.Failed failed = failed(await(patient.dayAhead("NL", DAY, DAY)));
+
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+      assertEquals(FetchOutcome.Failure.TIMEOUT, failed.kind());
+      assertEquals("no complete answer within 1000 ms", failed.detail());
+      assertTrue(tookMs >= 900 && tookMs < 5000, "took " + tookMs + " ms");
+      assertStreamStopped();
+    } finally {
+      patient.close();
+    }
+  }
+
+  @Test
+  void aBodyOverTheLimitIsRefusedWhileItStreamsNotAfterItEnded() throws Exception {
+    EntsoeClient limited = client(new JsonObject().put("token_file", tokenFile(TOKEN).toString())
+      .put("request_timeout_s", 20.0).put("max_document_bytes", 65_536));
+    try {
+      // 16 KiB every millisecond and never an end: buffered whole, it would run until the timeout
+      server.then(EntsoeLikeServer.Answer.endless("<x/>".repeat(4096), Duration.ofMillis(1), Map.of()));
+      long started = System.nanoTime();
+
+      FetchOutcome.Failed failed = failed(await(limited.dayAhead("NL", DAY, DAY)));
+
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+      assertEquals(FetchOutcome.Failure.MALFORMED_DOCUMENT, failed.kind());
+      assertEquals("the answer is more than the limit of 65536 bytes", failed.detail());
+      assertTrue(tookMs < 5000, "took " + tookMs + " ms");
+      assertStreamStopped();
+    } finally {
+      limited.close();
+    }
+  }
+
+  @Test
+  void aDeclaredLengthOverTheLimitIsRefusedBeforeTheBody() throws Exception {
+    EntsoeClient limited = client(new JsonObject().put("token_file", tokenFile(TOKEN).toString())
+      .put("request_timeout_s", 20.0).put("max_document_bytes", 65_536));
+    try {
+      server.then(EntsoeLikeServer.Answer.endless(" ", Duration.ofSeconds(1), Map.of("Content-Length", "100000000")));
+      long started = System.nanoTime();
+
+      FetchOutcome.Failed failed = failed(await(limited.dayAhead("NL", DAY, DAY)));
+
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+      assertEquals(FetchOutcome.Failure.MALFORMED_DOCUMENT, failed.kind());
+      assertEquals("the answer declares 100000000 bytes, more than the limit of 65536", failed.detail());
+      assertTrue(tookMs < 900, "took " + tookMs + " ms, the server sends its second chunk after 1000 ms");
+    } finally {
+      limited.close();
+    }
+  }
+
+  /** The client dropped the connection: the server's endless answer no longer gets anything out. */
+  private void assertStreamStopped() throws InterruptedException {
+    Thread.sleep(300);
+    long sent = server.streamedBytes().get(0);
+    Thread.sleep(300);
+    assertEquals(sent, server.streamedBytes().get(0), "the server still sends");
+  }
+
+  @Test
   void anUnreachableServerIsAConnectionFailureWithoutTheToken() throws Exception {
     int closed;
     try (ServerSocket socket = new ServerSocket(0)) {
@@ -228,6 +297,7 @@ class EntsoeClientTest {
     assertEquals("GET /api?a=1&securityToken=***&b=2 (***)",
       EntsoeClient.redact("GET /api?a=1&securityToken=" + TOKEN + "&b=2 (" + TOKEN + ")", TOKEN));
     assertEquals("x?securitytoken=***", EntsoeClient.redact("x?securitytoken=other-value", TOKEN));
+    assertEquals("failed: ***, ***", EntsoeClient.redact("failed: a+b/c=, a%2Bb%2Fc%3D", "a+b/c="));
   }
 
   private EntsoeClient client(JsonObject config) {

@@ -243,13 +243,85 @@ class EntsoeDocumentParserTest {
   }
 
   @Test
-  void overlappingMtusOfDifferentLengthsAreAnError() {
+  void aDaySentHourlyAndQuarterHourlyIsTheFinestCompleteOne() throws Exception {
+    EntsoeDocument.Prices prices = prices("de_lu-2025-10-01-pt60m-and-pt15m-v7_3.xml");
+
+    assertEquals(2, prices.days().size(), "complete days: " + prices.days());
+    assertEquals(List.of(), prices.incompleteDays());
+    PriceCurve quarterHourly = prices.days().get(0);
+    assertEquals(LocalDate.parse("2025-10-01"), quarterHourly.deliveryDay());
+    assertEquals("DE_LU", quarterHourly.zone());
+    assertEquals(Duration.ofMinutes(15), quarterHourly.resolution());
+    assertContiguous(quarterHourly, "2025-09-30T22:00:00Z", "2025-10-01T22:00:00Z", 96);
+    for (int p = 1; p <= 96; p++) {
+      double expected = p >= 10 && p <= 12 ? 100 + 9 / 4.0 : 100 + p / 4.0;
+      assertEquals(expected, quarterHourly.points().get(p - 1).price(), 1e-9, "position " + p);
+    }
+    // the quarter-hourly series holds only half of the next day: the hourly one gives it
+    PriceCurve hourly = prices.days().get(1);
+    assertEquals(LocalDate.parse("2025-10-02"), hourly.deliveryDay());
+    assertEquals(Duration.ofMinutes(60), hourly.resolution());
+    assertContiguous(hourly, "2025-10-01T22:00:00Z", "2025-10-02T22:00:00Z", 24);
+    assertEquals(81.0, hourly.points().get(0).price());
+    assertEquals(104.0, hourly.points().get(23).price());
+    assertFollowsTheContract(quarterHourly);
+    assertFollowsTheContract(hourly);
+  }
+
+  @Test
+  void aCompleteHourlyDayWithAPartialQuarterHourlyOneIsTheHourlyOne() throws Exception {
     String hourly = period("2026-01-14T23:00Z", "2026-01-15T23:00Z", "PT60M", hourlyPoints(24));
     String quarter = period("2026-01-14T23:15Z", "2026-01-14T23:30Z", "PT15M", point(1, 5.0));
 
-    String message = malformed(document(nlEic(), "A01", null, hourly + quarter));
+    PriceCurve curve = single((EntsoeDocument.Prices) parser.parse(
+      document(nlEic(), "A01", null, hourly + quarter), null, FETCHED));
+
+    assertEquals(Duration.ofMinutes(60), curve.resolution());
+    assertEquals(1.0, curve.points().get(0).price());
+  }
+
+  @Test
+  void overlappingMtusOfTheSameLengthAreAnError() {
+    String hourly = period("2026-01-14T23:00Z", "2026-01-15T23:00Z", "PT60M", hourlyPoints(24));
+    String shifted = period("2026-01-14T23:30Z", "2026-01-15T00:30Z", "PT60M", point(1, 5.0));
+
+    String message = malformed(document(nlEic(), "A01", null, hourly + shifted));
 
     assertTrue(message.contains("overlap"), message);
+  }
+
+  @Test
+  void aPeriodLongerThanTheCapIsRefusedBeforeItsSlotsAreAllocated() {
+    // a thousand years in a few hundred bytes: without the cap, tens of millions of slots
+    String message = malformed(document(nlEic(), "A03", null,
+      period("2026-01-14T23:00Z", "3026-01-14T23:00Z", "PT15M", point(1, 5.0))));
+    String justOver = malformed(document(nlEic(), "A03", null,
+      period("2026-01-01T23:00Z", "2026-02-01T23:15Z", "PT15M", point(1, 5.0))));
+
+    assertTrue(message.contains("is longer than 31 days, the longest Period read"), message);
+    assertTrue(justOver.contains("is longer than 31 days"), justOver);
+  }
+
+  @Test
+  void manyLongA03PeriodsOfOnePointEachAreRefusedOnceTheDocumentsMtusPassTheCap() {
+    StringBuilder periods = new StringBuilder();
+    for (Instant start = Instant.parse("2026-01-01T00:00:00Z"); start.isBefore(Instant.parse("2029-06-01T00:00:00Z"));
+         start = start.plus(Duration.ofDays(31))) {
+      periods.append(period(start.toString(), start.plus(Duration.ofDays(31)).toString(), "PT15M", point(1, 5.0)));
+    }
+
+    String message = malformed(document(nlEic(), "A03", null, periods.toString()));
+
+    assertTrue(message.contains("the document holds more than " + EntsoeDocumentParser.MAX_DOCUMENT_MTUS + " MTUs"),
+      message);
+  }
+
+  @Test
+  void aPeriodOfExactlyTheCapIsRead() throws Exception {
+    EntsoeDocument.Prices prices = (EntsoeDocument.Prices) parser.parse(document(nlEic(), "A03", null,
+      period("2025-12-31T23:00Z", "2026-01-31T23:00Z", "PT60M", point(1, 5.0))), null, FETCHED);
+
+    assertEquals(31, prices.days().size());
   }
 
   @Test

@@ -15,6 +15,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -27,25 +29,41 @@ final class EntsoeLikeServer {
 
   private static final DateTimeFormatter PERIOD = DateTimeFormatter.ofPattern("yyyyMMddHHmm").withZone(ZoneOffset.UTC);
 
-  /** One scripted answer; {@code body} null means the price document for the interval asked. */
-  record Answer(int status, Map<String, String> headers, String body, Duration delay) {
+  /**
+   * One scripted answer; {@code body} null means the price document for the interval asked. With a {@code stream},
+   * the body is never ended: the same chunk is written again and again, chunked, until the client goes.
+   */
+  record Answer(int status, Map<String, String> headers, String body, Duration delay, Stream stream) {
 
     static Answer prices() {
-      return new Answer(200, Map.of(), null, Duration.ZERO);
+      return new Answer(200, Map.of(), null, Duration.ZERO, null);
     }
 
     static Answer slowPrices(Duration delay) {
-      return new Answer(200, Map.of(), null, delay);
+      return new Answer(200, Map.of(), null, delay, null);
     }
 
     static Answer notPublished() {
-      return new Answer(200, Map.of("Content-Type", "text/xml"), ACK_NO_DATA, Duration.ZERO);
+      return new Answer(200, Map.of("Content-Type", "text/xml"), ACK_NO_DATA, Duration.ZERO, null);
     }
 
     static Answer status(int status, Map<String, String> headers, String body) {
-      return new Answer(status, headers, body, Duration.ZERO);
+      return new Answer(status, headers, body, Duration.ZERO, null);
+    }
+
+    /** A 200 that starts a document at once, then sends {@code chunk} every {@code every}, without end. */
+    static Answer endless(String chunk, Duration every, Map<String, String> headers) {
+      return new Answer(200, headers, "<?xml version=\"1.0\"?><Publication_MarketDocument>", Duration.ZERO,
+        new Stream(chunk, every));
     }
   }
+
+  /** A body that keeps coming: {@code chunk} every {@code every}. */
+  record Stream(String chunk, Duration every) {
+  }
+
+  private final List<Long> streamedBytes = new CopyOnWriteArrayList<>();
+  private final Set<LocalDate> withheld = ConcurrentHashMap.newKeySet();
 
   static final String ACK_NO_DATA = """
     <?xml version="1.0" encoding="UTF-8"?>
@@ -94,6 +112,17 @@ final class EntsoeLikeServer {
     return this;
   }
 
+  /** Leaves these delivery days out of every price document until {@link #release}d. */
+  EntsoeLikeServer withhold(LocalDate... days) {
+    withheld.addAll(List.of(days));
+    return this;
+  }
+
+  EntsoeLikeServer release(LocalDate... days) {
+    withheld.removeAll(List.of(days));
+    return this;
+  }
+
   List<MultiMap> requests() {
     return requests;
   }
@@ -126,9 +155,13 @@ final class EntsoeLikeServer {
       answer.headers().forEach((name, value) -> request.response().putHeader(name, value));
       String body = answer.body() != null ? answer.body()
         : document(request.getParam("in_Domain"), PERIOD.parse(request.getParam("periodStart"), Instant::from),
-            PERIOD.parse(request.getParam("periodEnd"), Instant::from));
+            PERIOD.parse(request.getParam("periodEnd"), Instant::from), Set.copyOf(withheld));
       if (answer.body() == null) {
         request.response().putHeader("Content-Type", "text/xml");
+      }
+      if (answer.stream() != null) {
+        stream(request, body, answer.stream());
+        return;
       }
       request.response().end(body);
     };
@@ -139,12 +172,44 @@ final class EntsoeLikeServer {
     }
   }
 
+  private void stream(HttpServerRequest request, String start, Stream stream) {
+    var response = request.response();
+    if (response.headers().get("Content-Length") == null) {
+      response.setChunked(true);
+    }
+    response.write(start);
+    long[] sent = {start.length()};
+    int index = streamedBytes.size();
+    streamedBytes.add(sent[0]);
+    vertx.setPeriodic(Math.max(1, stream.every().toMillis()), timer -> {
+      // the client reset or closed the connection: stop, as ENTSO-E's server would
+      if (response.closed() || response.ended()) {
+        vertx.cancelTimer(timer);
+        return;
+      }
+      if (!response.writeQueueFull()) {
+        response.write(stream.chunk());
+        sent[0] += stream.chunk().length();
+        streamedBytes.set(index, sent[0]);
+      }
+    });
+  }
+
+  /** How many bytes each endless answer had sent, in the order they were started. */
+  List<Long> streamedBytes() {
+    return streamedBytes;
+  }
+
   /** The price of a quarter-hour as this server publishes it. */
   static double price(LocalDate day, int position) {
     return day.getDayOfMonth() * 10 + position / 100.0;
   }
 
   static String document(String eic, Instant from, Instant to) {
+    return document(eic, from, to, Set.of());
+  }
+
+  static String document(String eic, Instant from, Instant to, Set<LocalDate> withheld) {
     StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       + "<Publication_MarketDocument xmlns=\"urn:iec62325.351:tc57wg16:451-3:publicationdocument:7:3\">\n"
       + "  <mRID>local</mRID><revisionNumber>1</revisionNumber><type>A44</type>\n"
@@ -152,6 +217,9 @@ final class EntsoeLikeServer {
     int series = 1;
     for (LocalDate day = EntsoeDocumentParser.deliveryDay(from); EntsoeDocumentParser.dayStart(day).isBefore(to);
          day = day.plusDays(1)) {
+      if (withheld.contains(day)) {
+        continue;
+      }
       Instant start = EntsoeDocumentParser.dayStart(day);
       Instant end = EntsoeDocumentParser.dayStart(day.plusDays(1));
       xml.append("  <TimeSeries><mRID>").append(series++).append("</mRID>")

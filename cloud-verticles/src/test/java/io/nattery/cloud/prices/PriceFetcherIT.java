@@ -176,7 +176,7 @@ class PriceFetcherIT {
       EntsoeLikeServer.Answer.prices());
     start("FR", at("2026-03-28T13:00:00Z"));
 
-    eventually(() -> updates.size() == 2);
+    eventually(() -> curves() == 2);
 
     List<Instant> times = server.requestTimes();
     assertEquals(5, times.size());
@@ -200,9 +200,14 @@ class PriceFetcherIT {
     // 15:29:59.4 CET: the deadline (15:30) passes 0.6 s into the run; eight no-data answers take about 2 s
     start("DE_LU", at("2026-03-28T14:29:59.400Z"));
 
-    eventually(() -> alerts.size() == 2);
+    eventually(() -> alerts.size() == 4);
 
-    JsonObject raised = alerts.get(0);
+    // today is missing from the first answer on, tomorrow from the deadline
+    JsonObject today = alerts.get(0);
+    assertEquals("prices_stale/DE_LU/2026-03-28", today.getString("alert_id"));
+    assertEquals("raised", today.getString("state"));
+    assertEquals("day-ahead prices for today, 2026-03-28, are missing", today.getString("detail"));
+    JsonObject raised = alerts.get(1);
     assertEquals("prices_stale/DE_LU/2026-03-29", raised.getString("alert_id"));
     assertEquals("prices_stale", raised.getString("type"));
     assertEquals("warning", raised.getString("severity"));
@@ -210,20 +215,81 @@ class PriceFetcherIT {
     assertEquals("DE_LU", raised.getString("zone"));
     assertTrue(raised.getString("detail").contains("2026-03-29 still missing at 15:30"), raised.getString("detail"));
     assertFalse(Instant.parse(raised.getString("ts")).isBefore(Instant.parse("2026-03-28T14:30:00Z")));
-    JsonObject cleared = alerts.get(1);
-    assertEquals(raised.getString("alert_id"), cleared.getString("alert_id"));
-    assertEquals("cleared", cleared.getString("state"));
-    JsonObject staleUpdate = updates.get(0);
+    // each is cleared by its own day's prices, in day order
+    assertEquals(List.of("prices_stale/DE_LU/2026-03-28 cleared: day-ahead prices for 2026-03-28 arrived",
+        "prices_stale/DE_LU/2026-03-29 cleared: day-ahead prices for 2026-03-29 arrived"),
+      alerts.subList(2, 4).stream().map(PriceFetcherIT::describe).toList());
+    assertEquals(new JsonObject().put("zone", "DE_LU").put("delivery_day", "2026-03-28").put("stale", true)
+      .putNull("curve"), updates.get(0));
     assertEquals(new JsonObject().put("zone", "DE_LU").put("delivery_day", "2026-03-29").put("stale", true)
-      .putNull("curve"), staleUpdate);
-    eventually(() -> updates.size() == 3);
+      .putNull("curve"), updates.get(1));
+    eventually(() -> updates.size() == 4);
     // today's curve arrives while tomorrow's is still missing, tomorrow's clears the staleness
-    assertEquals(List.of("2026-03-28", "2026-03-29"), updates.subList(1, 3).stream()
+    assertEquals(List.of("2026-03-28", "2026-03-29"), updates.subList(2, 4).stream()
       .map(u -> u.getString("delivery_day")).toList());
-    assertTrue(updates.get(1).getBoolean("stale"));
-    assertFalse(updates.get(2).getBoolean("stale"));
+    assertTrue(updates.get(2).getBoolean("stale"));
+    assertFalse(updates.get(3).getBoolean("stale"));
     assertEquals(0, count("SELECT count(*) FROM price_zone_status WHERE zone = 'DE_LU' AND stale"));
     assertEquals(8, stats().getLong("not_published"));
+  }
+
+  @Test
+  void aDayThatNeverArrivesStaysStaleWhenTheNextDayArrivesAndIsClearedOnceItHasPassed() throws Exception {
+    server = await(new EntsoeLikeServer(vertx, TOKEN).start());
+    server.withhold(TOMORROW);
+    MovableClock clock = new MovableClock("2026-03-28T14:29:59.400Z");
+    start("CZ", clock);
+
+    eventually(() -> alerts.size() == 1);
+    assertEquals("prices_stale/CZ/2026-03-29 raised", describe(alerts.get(0)).split(":")[0]);
+
+    // 13:00 CEST on the missing day: the next day is published and stored, the missing one still is not
+    clock.moveTo("2026-03-29T11:00:00Z");
+    eventually(() -> updates.stream().anyMatch(u -> "2026-03-30".equals(u.getString("delivery_day"))));
+    Thread.sleep(1000);
+    assertEquals(1, alerts.size(), "alerts: " + alerts);
+    JsonObject nextDay = updates.stream().filter(u -> "2026-03-30".equals(u.getString("delivery_day")))
+      .findFirst().orElseThrow();
+    assertTrue(nextDay.getBoolean("stale"));
+    assertEquals(1, count("SELECT count(*) FROM price_zone_status WHERE zone = 'CZ' AND stale "
+      + "AND missing_day = '2026-03-29'"));
+
+    // just after midnight: the missing day has passed without prices
+    clock.moveTo("2026-03-29T22:00:30Z");
+    eventually(() -> alerts.size() == 2);
+    assertEquals("prices_stale/CZ/2026-03-29 cleared: no day-ahead prices for 2026-03-29 arrived; the day has passed",
+      describe(alerts.get(1)));
+    eventually(() -> count("SELECT count(*) FROM price_zone_status WHERE zone = 'CZ' AND stale") == 0);
+    assertEquals(0, count("SELECT count(*) FROM prices WHERE zone = 'CZ' AND delivery_day = '2026-03-29'"));
+  }
+
+  @Test
+  void everyMissingDayIsRaisedTodayAtAnyTimeAndTomorrowFromTheDeadline() throws Exception {
+    server = await(new EntsoeLikeServer(vertx, TOKEN).start());
+    LocalDate dayAfter = TOMORROW.plusDays(1);
+    server.withhold(TODAY, TOMORROW, dayAfter);
+    // 08:00 CET, before publication: today's prices should be there already
+    MovableClock clock = new MovableClock("2026-03-28T07:00:00Z");
+    start("SK", clock);
+
+    eventually(() -> alerts.size() == 1);
+    clock.moveTo("2026-03-28T14:31:00Z");
+    eventually(() -> alerts.size() == 2);
+    // 15:31 CEST the next day: yesterday has passed, today is still missing, tomorrow is missing at the deadline
+    clock.moveTo("2026-03-29T13:31:00Z");
+    eventually(() -> alerts.size() == 4);
+    server.release(TOMORROW, dayAfter);
+    eventually(() -> alerts.size() == 6);
+
+    assertEquals(List.of(
+        "prices_stale/SK/2026-03-28 raised: day-ahead prices for today, 2026-03-28, are missing",
+        "prices_stale/SK/2026-03-29 raised: day-ahead prices for 2026-03-29 still missing at 15:30 Europe/Brussels",
+        "prices_stale/SK/2026-03-28 cleared: no day-ahead prices for 2026-03-28 arrived; the day has passed",
+        "prices_stale/SK/2026-03-30 raised: day-ahead prices for 2026-03-30 still missing at 15:30 Europe/Brussels",
+        "prices_stale/SK/2026-03-29 cleared: day-ahead prices for 2026-03-29 arrived",
+        "prices_stale/SK/2026-03-30 cleared: day-ahead prices for 2026-03-30 arrived"),
+      alerts.stream().map(PriceFetcherIT::describe).toList());
+    eventually(() -> count("SELECT count(*) FROM price_zone_status WHERE zone = 'SK' AND stale") == 0);
   }
 
   @Test
@@ -234,12 +300,12 @@ class PriceFetcherIT {
     deploy("AT", at("2026-03-28T13:00:00Z"), tokenFile);
 
     eventually(() -> stats().getJsonObject("failures").getLong("unauthorized", 0L) >= 2);
-    assertEquals(0, updates.size());
+    assertEquals(0, curves(), "only stale markers, no prices");
     List<Instant> times = server.requestTimes();
     assertTrue(Duration.between(times.get(0), times.get(1)).toMillis() >= 400, "a fatal failure waits backoff_max");
     Files.writeString(tokenFile, TOKEN);
 
-    eventually(() -> updates.size() == 2);
+    eventually(() -> curves() == 2);
     assertEquals(96 + 92, count("SELECT count(*) FROM prices WHERE zone = 'AT'"));
   }
 
@@ -304,6 +370,43 @@ class PriceFetcherIT {
 
   private static Path tokenFile(String token) throws Exception {
     return Files.writeString(dir.resolve("token-" + UUID.randomUUID()), token);
+  }
+
+  /** How many updates carried prices (the others mark a missing day stale). */
+  private long curves() {
+    return updates.stream().filter(u -> u.getValue("curve") != null).count();
+  }
+
+  private static String describe(JsonObject alert) {
+    return alert.getString("alert_id") + " " + alert.getString("state") + ": " + alert.getString("detail");
+  }
+
+  /** A clock that runs at real speed from where it was last moved to. */
+  private static final class MovableClock extends Clock {
+    private volatile Duration offset;
+
+    MovableClock(String instant) {
+      moveTo(instant);
+    }
+
+    void moveTo(String instant) {
+      offset = Duration.between(Instant.now(), Instant.parse(instant));
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.now().plus(offset);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      throw new UnsupportedOperationException("UTC only");
+    }
   }
 
   /** A clock that starts at {@code instant} and runs at real speed. */

@@ -158,6 +158,20 @@ class PriceStoreIT {
     assertEquals(Optional.empty(), await(store.staleness("SE_3")));
   }
 
+  @Test
+  void theEarliestMissingDayMovesOnWhileStaleSinceStaysUntilCleared() throws Exception {
+    LocalDate missing = LocalDate.parse("2026-03-30");
+    Instant since = Instant.parse("2026-03-29T13:30:00Z");
+
+    await(store.markMissing("SE_4", missing, since));
+    await(store.markMissing("SE_4", missing.plusDays(1), since.plusSeconds(86_400)));
+    assertEquals(Optional.of(new PriceStore.Staleness(missing.plusDays(1), since)), await(store.staleness("SE_4")));
+    assertEquals(Optional.of(missing.plusDays(1)), await(store.clearStale("SE_4")));
+    await(store.markMissing("SE_4", missing.plusDays(2), since.plusSeconds(2 * 86_400)));
+    assertEquals(Optional.of(new PriceStore.Staleness(missing.plusDays(2), since.plusSeconds(2 * 86_400))),
+      await(store.staleness("SE_4")));
+  }
+
   /** A complete day of the given MTU length (in minutes), MTU i priced by the function. */
   static PriceCurve curve(String zone, LocalDate day, int minutes, IntToDoubleFunction price) {
     Duration mtu = Duration.ofMinutes(minutes);
