@@ -5,8 +5,5 @@
 # Usage: bench/optimiser.sh [devices=10000] [rounds=3] [seed=2025]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-classpath_file="$PWD/cloud-verticles/target/bench.cp"
-mvn -o -q -B -pl cloud-verticles -am test-compile dependency:build-classpath -Dmdep.outputFile="$classpath_file" \
-  -Dmdep.includeScope=test >/dev/null
-cp="protocol/target/classes:cloud-verticles/target/classes:cloud-verticles/target/test-classes:$(cat "$classpath_file")"
+. bench/classpath.sh
 java -Xmx2g -cp "$cp" io.nattery.cloud.trading.OptimiserBench "${1:-10000}" "${2:-3}" "${3:-2025}"

@@ -3,8 +3,6 @@
 # over the same bytes measured in the same run. Usage: bench/prices-parser.sh [rounds=7]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-classpath_file="$PWD/cloud-verticles/target/bench.cp"
-mvn -q -B -o -pl cloud-verticles -am test-compile dependency:build-classpath -Dmdep.outputFile="$classpath_file" >/dev/null
-cp="cloud-verticles/target/classes:cloud-verticles/target/test-classes:$(cat "$classpath_file")"
+. bench/classpath.sh
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), pinned to core 0"
 taskset -c 0 java -Xmx512m -cp "$cp" io.nattery.cloud.prices.PriceParserBench "${1:-7}"

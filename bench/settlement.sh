@@ -4,10 +4,7 @@
 # Usage: bench/settlement.sh [devices=10000] [questdb_devices=1000] [sample_interval_s=10] [rounds=5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-classpath_file="$PWD/cloud-verticles/target/bench.cp"
-# with -am the sibling modules resolve to their target/classes; the last module written is cloud-verticles
-mvn -o -q -B -pl cloud-verticles -am test-compile dependency:build-classpath -Dmdep.outputFile="$classpath_file" >/dev/null
-cp="cloud-verticles/target/classes:cloud-verticles/target/test-classes:protocol/target/classes:edge-verticles/target/classes:web/target/classes:$(cat "$classpath_file")"
+. bench/classpath.sh
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores shared"
 java -Xmx2g -Dlogback.configurationFile=cloud-verticles/src/test/resources/logback-test.xml \
   -cp "$cp" io.nattery.cloud.settlement.bench.SettlementBench "${1:-10000}" "${2:-1000}" "${3:-10}" "${4:-5}"

@@ -265,24 +265,8 @@ class CloudNodeIT {
     return Samples.telemetry(deviceId, seq, soc);
   }
 
-  /** Repeats the call every 100 ms until its result satisfies the condition, or fails after 15 s. */
   private static <T> Future<T> waitFor(java.util.function.Supplier<Future<T>> call, Predicate<T> done) {
-    long deadline = System.currentTimeMillis() + 15_000;
-    return attempt(call, done, deadline);
-  }
-
-  private static <T> Future<T> attempt(java.util.function.Supplier<Future<T>> call, Predicate<T> done,
-                                       long deadline) {
-    return call.get().transform(ar -> {
-      if (ar.succeeded() && done.test(ar.result())) {
-        return Future.succeededFuture(ar.result());
-      }
-      if (System.currentTimeMillis() > deadline) {
-        return Future.failedFuture(new AssertionError("condition not met in 15 s; last: "
-          + (ar.succeeded() ? ar.result() : ar.cause())));
-      }
-      return vertx.timer(100).compose(t -> attempt(call, done, deadline));
-    });
+    return TestNode.waitFor(vertx, call, done);
   }
 
   private static <T> T await(Future<T> future) throws Exception {

@@ -102,11 +102,15 @@ public final class TestNode implements AutoCloseable {
 
   /** Repeats the call every 100 ms until its result satisfies the condition, or fails after 15 s. */
   public <T> Future<T> waitFor(Supplier<Future<T>> call, Predicate<T> done) {
-    long deadline = System.currentTimeMillis() + 15_000;
-    return attempt(call, done, deadline);
+    return waitFor(vertx, call, done);
   }
 
-  private <T> Future<T> attempt(Supplier<Future<T>> call, Predicate<T> done, long deadline) {
+  /** {@link #waitFor(Supplier, Predicate)} on any Vert.x. */
+  public static <T> Future<T> waitFor(Vertx vertx, Supplier<Future<T>> call, Predicate<T> done) {
+    return attempt(vertx, call, done, System.currentTimeMillis() + 15_000);
+  }
+
+  private static <T> Future<T> attempt(Vertx vertx, Supplier<Future<T>> call, Predicate<T> done, long deadline) {
     return call.get().transform(ar -> {
       if (ar.succeeded() && done.test(ar.result())) {
         return Future.succeededFuture(ar.result());
@@ -115,7 +119,7 @@ public final class TestNode implements AutoCloseable {
         return Future.failedFuture(new AssertionError("condition not met in 15 s; last: "
           + (ar.succeeded() ? ar.result() : ar.cause())));
       }
-      return vertx.timer(100).compose(t -> attempt(call, done, deadline));
+      return vertx.timer(100).compose(t -> attempt(vertx, call, done, deadline));
     });
   }
 

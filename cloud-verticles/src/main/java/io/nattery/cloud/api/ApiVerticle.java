@@ -12,7 +12,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -113,12 +112,7 @@ public class ApiVerticle extends VerticleBase {
   }
 
   private void issueToken(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      body = null;
-    }
+    JsonObject body = Http.jsonBody(ctx);
     if (body == null) {
       Problems.send(ctx, 400, "the body must be a JSON object {\"username\",\"password\"}");
       return;

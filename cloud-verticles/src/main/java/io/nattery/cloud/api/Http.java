@@ -2,6 +2,7 @@ package io.nattery.cloud.api;
 
 import io.nattery.cloud.auth.Role;
 import io.vertx.core.Handler;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.User;
@@ -39,6 +40,15 @@ public final class Http {
     JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
     JsonArray roles = claims.getJsonArray("roles");
     return roles == null ? List.of() : roles.getList();
+  }
+
+  /** The request's body as a JSON object; null when it is absent, not JSON, or JSON but not an object. */
+  public static JsonObject jsonBody(RoutingContext ctx) {
+    try {
+      return ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      return null;
+    }
   }
 
   public static void json(RoutingContext ctx, int status, JsonObject body) {

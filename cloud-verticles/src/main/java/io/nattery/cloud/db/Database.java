@@ -14,22 +14,35 @@ public final class Database {
   private Database() {
   }
 
+  private static final JsonObject DEFAULTS = new JsonObject()
+    .put("host", "127.0.0.1").put("port", 5432).put("database", "nattery").put("user", "nattery").put("pool_size", 8);
+
   public static Pool pool(Vertx vertx, JsonObject config) {
+    return pool(vertx, config, DEFAULTS, "nattery-pg");
+  }
+
+  /**
+   * A pool over the PostgreSQL wire protocol (PostgreSQL itself, or QuestDB's endpoint), shared under
+   * {@code name} by the verticles of one Vert.x: {@code host}, {@code port}, {@code database}, {@code user},
+   * {@code password} (or {@code password_env}, {@code password_file}) and {@code pool_size}, else {@code defaults}.
+   */
+  public static Pool pool(Vertx vertx, JsonObject config, JsonObject defaults, String name) {
+    JsonObject c = defaults.copy().mergeIn(config);
     PgConnectOptions connect = new PgConnectOptions()
-      .setHost(config.getString("host", "127.0.0.1"))
-      .setPort(config.getInteger("port", 5432))
-      .setDatabase(config.getString("database", "nattery"))
-      .setUser(config.getString("user", "nattery"))
+      .setHost(c.getString("host"))
+      .setPort(c.getInteger("port"))
+      .setDatabase(c.getString("database"))
+      .setUser(c.getString("user"))
       .setReconnectAttempts(2)
       .setReconnectInterval(500);
-    String password = Secrets.resolve(config, "password");
+    String password = Secrets.resolve(c, "password");
     if (password != null) {
       connect.setPassword(password);
     }
     PoolOptions pool = new PoolOptions()
-      .setMaxSize(config.getInteger("pool_size", 8))
+      .setMaxSize(c.getInteger("pool_size"))
       .setShared(true)
-      .setName("nattery-pg");
+      .setName(name);
     return PgBuilder.pool().with(pool).connectingTo(connect).using(vertx).build();
   }
 }

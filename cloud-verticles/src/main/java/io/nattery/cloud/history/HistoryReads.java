@@ -1,13 +1,10 @@
 package io.nattery.cloud.history;
 
-import io.nattery.protocol.config.Secrets;
+import io.nattery.cloud.db.Database;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 
 /** Reading the telemetry history back: SQL over QuestDB's PostgreSQL-wire endpoint ({@code history.pg}). */
 public final class HistoryReads {
@@ -15,21 +12,12 @@ public final class HistoryReads {
   private HistoryReads() {
   }
 
+  private static final JsonObject DEFAULTS = new JsonObject()
+    .put("host", "127.0.0.1").put("port", 8812).put("database", "qdb").put("user", "admin").put("pool_size", 2);
+
   /** A pool on the {@code history.pg} configuration: host, port, database, user, {@code password}/{@code _env}/{@code _file}. */
   public static Pool pool(Vertx vertx, JsonObject pg) {
-    PgConnectOptions connect = new PgConnectOptions()
-      .setHost(pg.getString("host", "127.0.0.1"))
-      .setPort(pg.getInteger("port", 8812))
-      .setDatabase(pg.getString("database", "qdb"))
-      .setUser(pg.getString("user", "admin"))
-      .setReconnectAttempts(2)
-      .setReconnectInterval(500);
-    String password = Secrets.resolve(pg, "password");
-    if (password != null) {
-      connect.setPassword(password);
-    }
-    return PgBuilder.pool().with(new PoolOptions().setMaxSize(pg.getInteger("pool_size", 2)))
-      .connectingTo(connect).using(vertx).build();
+    return Database.pool(vertx, pg, DEFAULTS, "nattery-questdb");
   }
 
   /** The first telemetry write creates the table: before it, a read finds nothing rather than failing. */

@@ -8,7 +8,6 @@ import io.nattery.cloud.auth.Role;
 import io.nattery.protocol.Contract;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -59,12 +58,7 @@ public final class StrategyRoutes implements RouteGroup {
     if (deviceId == null) {
       return;
     }
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      body = null;
-    }
+    JsonObject body = Http.jsonBody(ctx);
     if (body == null) {
       Problems.send(ctx, 400, "the body must be a JSON strategy object");
       return;
