@@ -2,6 +2,7 @@ package io.nattery.cloud;
 
 import io.nattery.cloud.api.ApiVerticle;
 import io.nattery.cloud.api.RouteGroup;
+import io.nattery.cloud.cluster.OrphanSessions;
 import io.nattery.cloud.db.Database;
 import io.nattery.cloud.db.Migrations;
 import io.nattery.cloud.history.TelemetryHistoryVerticle;
@@ -63,6 +64,9 @@ public final class CloudNode {
       steps.add(new Step(SettlementVerticle::new, settlement));
     }
     steps.add(new Step(MqttIngestVerticle::new, config));
+    if (vertx.isClustered() && config.getJsonObject("mqtt", new JsonObject()).getBoolean("shared_subscription", true)) {
+      steps.add(new Step(OrphanSessions::new, config));
+    }
     if (config.containsKey("prices")) {
       // after the broker link, which carries its retained topic
       steps.add(new Step(PriceFetcherVerticle::new,

@@ -29,6 +29,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,11 @@ import java.util.concurrent.TimeUnit;
  * The session is persistent ({@code cleanSession=false}) under a client id stable per node
  * ({@code mqtt.client_id}, default {@code nattery-cloud-<hostname>}), so a restart resumes it instead of
  * leaving an orphan that would keep taking a share of the fleet.
+ * <p>
+ * With {@code mqtt.drain: true} it instead empties the persistent session of a node that died
+ * ({@link io.nattery.cloud.cluster.OrphanSessions}): it connects under that node's client id, unsubscribes so
+ * the broker routes it nothing new, stores and acknowledges what the session held, then ends the session and
+ * undeploys itself. The broker would otherwise keep queueing the dead node's share of the fleet for it.
  */
 public class MqttIngestVerticle extends VerticleBase {
 
@@ -72,6 +78,10 @@ public class MqttIngestVerticle extends VerticleBase {
   private long connection;
   private boolean stopping;
   private boolean storeHistory;
+  private boolean drain;
+  /** QoS 1 messages taken but not yet acknowledged; a drain ends only when none is left. */
+  private long unacknowledged;
+  private long lastMessageAt;
   /** Outbound QoS 1 publishes waiting for the broker's PUBACK, by packet id. */
   private final Map<Integer, Message<JsonObject>> outbound = new HashMap<>();
 
@@ -79,8 +89,9 @@ public class MqttIngestVerticle extends VerticleBase {
   public Future<?> start() {
     mqtt = config().getJsonObject("mqtt", new JsonObject());
     storeHistory = config().containsKey("history");
+    drain = mqtt.getBoolean("drain", false);
     MqttClientOptions options = new MqttClientOptions()
-      .setClientId(mqtt.getString("client_id", defaultClientId()))
+      .setClientId(clientId(mqtt))
       .setUsername(mqtt.getString("username", "nattery-cloud"))
       .setPassword(Secrets.resolve(mqtt, "password"))
       .setCleanSession(mqtt.getBoolean("clean_session", false))
@@ -114,13 +125,23 @@ public class MqttIngestVerticle extends VerticleBase {
       // messages of the closed connection can no longer be acknowledged: their retries stop, and the broker
       // delivers them again on the next connection
       connection++;
+      unacknowledged = 0;
+      if (drain && !stopping && !connecting) {
+        // taken over, most likely by the node itself coming back under its client id: it is its session again
+        LOG.info("gave up draining a session: the broker closed the link [client: {}]", client.clientId());
+        stopping = true;
+        vertx.undeploy(deploymentID());
+        return;
+      }
       if (!stopping && !connecting) {
         LOG.warn("lost the broker connection; reconnecting");
         scheduleReconnect();
       }
     });
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.INGEST_STATS, m -> m.reply(stats()));
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.MQTT_PUBLISH, this::publish);
+    if (!drain) { // a draining link is temporary: the node's own link answers these
+      vertx.eventBus().<JsonObject>localConsumer(Addresses.INGEST_STATS, m -> m.reply(stats()));
+      vertx.eventBus().<JsonObject>localConsumer(Addresses.MQTT_PUBLISH, this::publish);
+    }
     // Compiling the schemas takes a moment: not on the event loop. The node then starts even when the
     // broker is down; readiness says so until the link is up.
     return vertx.executeBlocking(MessageValidator::new).onSuccess(v -> {
@@ -167,6 +188,12 @@ public class MqttIngestVerticle extends VerticleBase {
     }
   }
 
+  /** The client id of a node's link: {@code mqtt.client_id}, else {@code nattery-cloud-<hostname>}. */
+  public static String clientId(JsonObject mqtt) {
+    String configured = mqtt.getString("client_id");
+    return configured != null ? configured : defaultClientId();
+  }
+
   private static String defaultClientId() {
     try {
       return "nattery-cloud-" + InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_-]", "-");
@@ -187,6 +214,11 @@ public class MqttIngestVerticle extends VerticleBase {
         Map<String, Integer> filters = new LinkedHashMap<>();
         for (Topics.Kind kind : new Topics.Kind[] {Topics.Kind.TELEMETRY, Topics.Kind.STATUS}) {
           filters.put(filter(kind), 1);
+        }
+        if (drain) {
+          subscribed = true; // the session's subscriptions brought the messages; no new ones are wanted
+          lastMessageAt = System.currentTimeMillis();
+          return client.unsubscribe(List.copyOf(filters.keySet())).onSuccess(id -> watchDrain());
         }
         return client.subscribe(filters);
       })
@@ -224,6 +256,7 @@ public class MqttIngestVerticle extends VerticleBase {
   }
 
   private void onPublish(MqttPublishMessage message) {
+    lastMessageAt = System.currentTimeMillis();
     var topic = Topics.parse(message.topicName());
     MessageType type = topic.map(t -> switch (t.kind()) {
       case TELEMETRY -> MessageType.TELEMETRY;
@@ -255,6 +288,9 @@ public class MqttIngestVerticle extends VerticleBase {
       reject(message, "topic_mismatch", "topic " + deviceId + " carries device_id of another device");
       return;
     }
+    if (message.qosLevel() != MqttQoS.AT_MOST_ONCE) {
+      unacknowledged++;
+    }
     deliver(message, connection, type, body, 0);
   }
 
@@ -285,6 +321,9 @@ public class MqttIngestVerticle extends VerticleBase {
         accepted.merge(type.name().toLowerCase(), 1L, Long::sum);
         if (onConnection == connection) {
           acknowledge(message);
+          if (message.qosLevel() != MqttQoS.AT_MOST_ONCE) {
+            unacknowledged--;
+          }
         }
       })
       .onFailure(e -> {
@@ -295,6 +334,37 @@ public class MqttIngestVerticle extends VerticleBase {
           long delay = Math.min(200L << Math.min(attempt, 5), MAX_RETRY_MS);
           vertx.setTimer(delay, id -> deliver(message, onConnection, type, body, attempt + 1));
         }
+      });
+  }
+
+  /** Ends the drain once the session has been quiet for a while with nothing left unacknowledged. */
+  private void watchDrain() {
+    long quietMs = mqtt.getLong("drain_quiet_ms", 2_000L);
+    vertx.setPeriodic(250, timer -> {
+      if (stopping || !client.isConnected()) {
+        return;
+      }
+      if (unacknowledged <= 0 && System.currentTimeMillis() - lastMessageAt > quietMs) {
+        vertx.cancelTimer(timer);
+        endDrainedSession();
+      }
+    });
+  }
+
+  /** Ends the emptied session (a clean connect removes it and its place in the share group) and leaves. */
+  private void endDrainedSession() {
+    stopping = true;
+    String id = client.clientId();
+    MqttClient cleaner = MqttClient.create(vertx, new MqttClientOptions().setClientId(id)
+      .setUsername(mqtt.getString("username", "nattery-cloud")).setPassword(Secrets.resolve(mqtt, "password"))
+      .setCleanSession(true));
+    closeLink()
+      .compose(v -> cleaner.connect(mqtt.getInteger("port", 1883), mqtt.getString("host", "127.0.0.1")))
+      .compose(ack -> cleaner.disconnect())
+      .onComplete(done -> {
+        LOG.info("drained and ended the session of a node that left [client: {}, accepted: {}, rejected: {}]{}", id,
+          accepted, rejected, done.failed() ? "; ending the session failed: " + done.cause().getMessage() : "");
+        vertx.undeploy(deploymentID());
       });
   }
 
