@@ -206,7 +206,7 @@ class ClusterFailoverIT {
   private static long accepted(int i) {
     try {
       String text = await(http.get(port[i], "127.0.0.1", "/metrics").send()).bodyAsString();
-      return metricSum(text, "nattery_ingest_accepted_total");
+      return metricSum(text, "nattery_ingest_messages_total");
     } catch (Exception e) {
       return -1;
     }
