@@ -112,6 +112,19 @@ class DeviceProvisioningIT {
   }
 
   @Test
+  void aNodeWithoutHistoryAnswersTheReadBack503() throws Exception {
+    String id = "it-nohistory-" + node.run;
+    assertEquals(201, post(admin, device(id)).statusCode());
+
+    HttpResponse<Buffer> answer = await(node.http.get("/api/v1/devices/" + id + "/telemetry")
+      .addQueryParam("from", "2026-01-01T00:00:00Z").addQueryParam("to", "2026-01-01T01:00:00Z")
+      .bearerTokenAuthentication(viewer).send());
+
+    assertEquals(503, answer.statusCode());
+    assertEquals("this node keeps no telemetry history", answer.bodyAsJsonObject().getString("detail"));
+  }
+
+  @Test
   void badFieldsAreEachNamedAndNothingIsStored() throws Exception {
     String id = "it-bad-" + node.run;
     JsonObject bad = device(id).put("site", "").put("rated_power_kw", -5).put("capacity_kwh", "ten")
