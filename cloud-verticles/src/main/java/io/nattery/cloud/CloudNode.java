@@ -6,7 +6,10 @@ import io.nattery.cloud.cluster.OrphanSessions;
 import io.nattery.cloud.db.Database;
 import io.nattery.cloud.db.Migrations;
 import io.nattery.cloud.history.TelemetryHistoryVerticle;
+import io.nattery.cloud.history.TelemetryRoutes;
 import io.nattery.cloud.ingest.MqttIngestVerticle;
+import io.nattery.cloud.metrics.FleetMetricsVerticle;
+import io.nattery.cloud.registry.DeviceRoutes;
 import io.nattery.cloud.settlement.RevenueRoutes;
 import io.nattery.cloud.settlement.SettlementVerticle;
 import io.nattery.cloud.prices.PriceFetcherVerticle;
@@ -44,7 +47,8 @@ public final class CloudNode {
 
   /** The node's features' REST routes. */
   static List<RouteGroup> routeGroups() {
-    return List.of(new PriceRoutes(), new StrategyRoutes(), new RevenueRoutes());
+    return List.of(new PriceRoutes(), new StrategyRoutes(), new RevenueRoutes(), new DeviceRoutes(),
+      new TelemetryRoutes());
   }
 
   public static Future<List<String>> deploy(Vertx vertx, JsonObject config) {
@@ -73,6 +77,7 @@ public final class CloudNode {
         config.getJsonObject("prices").copy().put("postgres", postgres)));
     }
     steps.add(new Step(() -> new ApiVerticle(routeGroups()), config));
+    steps.add(new Step(FleetMetricsVerticle::new, config.getJsonObject("metrics", new JsonObject())));
     if (config.containsKey("trading")) {
       steps.add(new Step(TradingVerticle::new, TradingVerticle.options(config).getConfig()));
     }

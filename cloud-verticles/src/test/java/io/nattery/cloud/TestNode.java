@@ -4,6 +4,8 @@ import io.nattery.cloud.auth.PasswordHasher;
 import io.nattery.cloud.auth.Role;
 import io.nattery.cloud.auth.UserStore;
 import io.nattery.cloud.db.Database;
+import io.nattery.cloud.metrics.NodeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -37,6 +39,8 @@ public final class TestNode implements AutoCloseable {
   public final Vertx vertx;
   public final WebClient http;
   public final Pool pool;
+  /** The node's Prometheus registry, as the {@code cloud} command makes one. */
+  public final PrometheusMeterRegistry metrics;
   private final List<String> blocked = new CopyOnWriteArrayList<>();
   /** Set once the node is ready: one-time class loading and JIT warm-up while starting are not what is checked. */
   private volatile boolean watching;
@@ -46,9 +50,10 @@ public final class TestNode implements AutoCloseable {
   private TestNode(Consumer<JsonObject> configure) throws Exception {
     LocalServices.require("PostgreSQL", "127.0.0.1", 5432);
     LocalServices.require("Mosquitto", LocalServices.mqttHost(), LocalServices.mqttPort());
-    vertx = Vertx.vertx(new VertxOptions()
+    metrics = NodeMetrics.start();
+    vertx = NodeMetrics.instrumented(new VertxOptions()
       .setMaxEventLoopExecuteTime(100).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
-      .setBlockedThreadCheckInterval(50).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
+      .setBlockedThreadCheckInterval(50).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS), metrics).build();
     ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(event -> {
       if (watching) {
         blocked.add(event.thread().getName() + " blocked for " + event.duration() / 1_000_000 + " ms");
@@ -131,6 +136,7 @@ public final class TestNode implements AutoCloseable {
   public void close() throws Exception {
     List<String> blockedLoops = List.copyOf(blocked);
     await(vertx.close());
+    NodeMetrics.stop(metrics);
     Vertx cleanup = Vertx.vertx();
     try {
       // the node's session is persistent, as in production: end it so the broker keeps nothing for it

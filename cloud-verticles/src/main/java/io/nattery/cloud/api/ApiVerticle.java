@@ -6,6 +6,7 @@ import io.nattery.cloud.auth.Role;
 import io.nattery.cloud.auth.Tokens;
 import io.nattery.cloud.auth.UserStore;
 import io.nattery.cloud.db.Database;
+import io.nattery.cloud.metrics.NodeMetrics;
 import io.nattery.protocol.Contract;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -77,6 +78,8 @@ public class ApiVerticle extends VerticleBase {
     router.route().handler(BodyHandler.create(false).setBodyLimit(Contract.MAX_PAYLOAD_BYTES));
     router.get("/health").handler(ctx -> Http.json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::ready);
+    // without auth, as Prometheus scrapes it: in production bind the port to the internal network only
+    router.get("/metrics").handler(this::metrics);
 
     router.post("/api/v1/auth/token").handler(this::issueToken);
     router.route("/api/v1/*").handler(JWTAuthHandler.create(tokens.auth()));
@@ -214,6 +217,16 @@ public class ApiVerticle extends VerticleBase {
         }
       })
       .onFailure(e -> Problems.send(ctx, 503, "device state is not available"));
+  }
+
+  /** The node's meters in Prometheus text format; 404 when the node was started without a registry. */
+  private void metrics(RoutingContext ctx) {
+    NodeMetrics.scrapeable().ifPresentOrElse(
+      registry -> vertx.executeBlocking(registry::scrape, false)
+        .onSuccess(text -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+          .end(text))
+        .onFailure(ctx::fail),
+      () -> Problems.send(ctx, 404, "this node keeps no metrics"));
   }
 
   /** Readiness: each dependency's state; 503 when one is down. */

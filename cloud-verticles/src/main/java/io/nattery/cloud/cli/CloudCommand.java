@@ -1,6 +1,10 @@
 package io.nattery.cloud.cli;
 
 import io.nattery.cloud.CloudNode;
+import io.nattery.cloud.metrics.NodeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import com.hazelcast.config.Config;
@@ -32,10 +36,12 @@ final class CloudCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     JsonObject config = ConfigFile.read(conf);
+    PrometheusMeterRegistry metrics = NodeMetrics.start();
+    VertxBuilder builder = NodeMetrics.instrumented(new VertxOptions(), metrics);
     Vertx vertx = cluster
-      ? Vertx.builder().withClusterManager(clusterManager(config.getJsonObject("cluster", new JsonObject())))
+      ? builder.withClusterManager(clusterManager(config.getJsonObject("cluster", new JsonObject())))
           .buildClustered().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)
-      : Vertx.vertx();
+      : builder.build();
     try {
       CloudNode.deploy(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -5,12 +5,15 @@ import io.nattery.cloud.auth.PasswordHasher;
 import io.nattery.cloud.auth.Role;
 import io.nattery.cloud.auth.UserStore;
 import io.nattery.cloud.db.Database;
+import io.nattery.cloud.metrics.NodeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nattery.edge.EdgeService;
 import io.nattery.edge.registers.RegisterMap;
 import io.nattery.edge.simulator.InverterSimulator;
 import io.nattery.edge.simulator.SimulatorConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -54,6 +57,7 @@ public final class Demo implements AutoCloseable {
   private EmbeddedQuestDb questDb;
   private EmbeddedBroker broker;
   private Vertx vertx;
+  private PrometheusMeterRegistry metrics;
 
   /** The PostgreSQL-wire port of the embedded QuestDB (telemetry history), once started. */
   public int questDbPgPort() {
@@ -81,7 +85,8 @@ public final class Demo implements AutoCloseable {
       BrokerAccessPolicy.Login cloudLogin = new BrokerAccessPolicy.Login(randomSecret(), "nattery-cloud-" + run);
       broker = new EmbeddedBroker("127.0.0.1", settings.mqttPort(), CLOUD_MQTT_USER, cloudLogin, devices);
 
-      vertx = Vertx.vertx();
+      metrics = NodeMetrics.start();
+      vertx = NodeMetrics.instrumented(new VertxOptions(), metrics).build();
       JsonObject cloud = new JsonObject()
         .put("http", new JsonObject().put("host", settings.host()).put("port", settings.httpPort()))
         .put("mqtt", new JsonObject()
@@ -151,6 +156,10 @@ public final class Demo implements AutoCloseable {
       Vertx running = vertx;
       stop("the verticles", () -> running.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
       vertx = null;
+    }
+    if (metrics != null) {
+      NodeMetrics.stop(metrics);
+      metrics = null;
     }
     simulators.forEach(InverterSimulator::stop);
     simulators.clear();

@@ -5,6 +5,7 @@ import com.influxdb.client.InfluxDBClientFactory;
 import com.influxdb.client.InfluxDBClientOptions;
 import com.influxdb.client.write.Point;
 import io.nattery.cloud.Addresses;
+import io.nattery.cloud.metrics.HistoryMeters;
 import io.nattery.protocol.config.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -40,6 +41,7 @@ public class TelemetryHistoryVerticle extends VerticleBase {
   private long backoffMs;
   private long written;
   private long failures;
+  private HistoryMeters meters;
 
   @Override
   public Future<?> start() {
@@ -56,6 +58,7 @@ public class TelemetryHistoryVerticle extends VerticleBase {
       options.authenticateToken(token.toCharArray());
     }
     client = InfluxDBClientFactory.create(options.build());
+    meters = new HistoryMeters(pending::size);
     vertx.setPeriodic(flushIntervalMs, id -> flush());
     // Healthy while the last write succeeded (or none was due) and there is room for more.
     vertx.eventBus().<JsonObject>localConsumer(Addresses.HISTORY_STATS, m -> m.reply(new JsonObject()
@@ -67,6 +70,7 @@ public class TelemetryHistoryVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     // What is still pending was never acknowledged to the broker, which delivers it again.
+    meters.close();
     return vertx.executeBlocking(() -> {
       client.close();
       return null;
@@ -123,6 +127,7 @@ public class TelemetryHistoryVerticle extends VerticleBase {
         pending.subList(0, batch.size()).clear();
         batch.forEach(m -> m.reply(null));
         written += batch.size();
+        meters.written(batch.size(), System.nanoTime() - started);
         backoffMs = 0;
         LOG.debug("wrote {} samples in {} ms", batch.size(), (System.nanoTime() - started) / 1_000_000);
         if (pending.size() >= batchSize) {
@@ -130,6 +135,7 @@ public class TelemetryHistoryVerticle extends VerticleBase {
         }
       } else {
         failures++;
+        meters.failed(System.nanoTime() - started);
         backoffMs = backoffMs == 0 ? 500 : Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         LOG.warn("telemetry write of {} samples failed, retrying in {} ms: {}", batch.size(), backoffMs,
           done.cause().getMessage());

@@ -2,6 +2,7 @@ package io.nattery.cloud.ingest;
 
 import io.nattery.cloud.Addresses;
 import io.nattery.cloud.history.TelemetryHistoryVerticle;
+import io.nattery.cloud.metrics.IngestMeters;
 import io.nattery.protocol.Contract;
 import io.nattery.protocol.Decoded;
 import io.nattery.protocol.DeviceStatus;
@@ -66,6 +67,7 @@ public class MqttIngestVerticle extends VerticleBase {
   private final Map<String, Long> accepted = new TreeMap<>();
   private final Map<String, Long> rejected = new TreeMap<>();
   private final Map<String, Long> lastLogged = new LinkedHashMap<>();
+  private final IngestMeters meters = new IngestMeters();
   private MessageValidator validator;
   private MqttClient client;
   private JsonObject mqtt;
@@ -319,6 +321,7 @@ public class MqttIngestVerticle extends VerticleBase {
     downstream
       .onSuccess(reply -> {
         accepted.merge(type.name().toLowerCase(), 1L, Long::sum);
+        meters.accepted(type.name().toLowerCase(), type == MessageType.TELEMETRY ? body.getString("ts") : null);
         if (onConnection == connection) {
           acknowledge(message);
           if (message.qosLevel() != MqttQoS.AT_MOST_ONCE) {
@@ -328,6 +331,7 @@ public class MqttIngestVerticle extends VerticleBase {
       })
       .onFailure(e -> {
         rejected.merge("downstream_unavailable", 1L, Long::sum);
+        meters.rejected("downstream_unavailable");
         logAtMostEvery("downstream", "downstream refused a message [device: {}, topic: {}, qos: {}]: {}",
           body.getString("device_id"), message.topicName(), message.qosLevel().value(), e.getMessage());
         if (message.qosLevel() != MqttQoS.AT_MOST_ONCE && !stopping) {
@@ -374,6 +378,7 @@ public class MqttIngestVerticle extends VerticleBase {
 
   private void reject(MqttPublishMessage message, String reason, String detail) {
     rejected.merge(reason, 1L, Long::sum);
+    meters.rejected(reason);
     logAtMostEvery(reason, "rejected a message [reason: {}, topic: {}, total: {}]: {}", reason,
       printable(message.topicName()), rejected.get(reason), detail);
     acknowledge(message);

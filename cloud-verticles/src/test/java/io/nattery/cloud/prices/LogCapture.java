@@ -15,20 +15,20 @@ import java.util.List;
  * {@code io.nattery} loggers keep theirs), with messages, arguments and exceptions rendered as an operator would
  * read them.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
   private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
   private final Level previous = root.getLevel();
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-  LogCapture() {
+  public LogCapture() {
     appender.start();
     root.addAppender(appender);
     root.setLevel(Level.DEBUG);
   }
 
   /** Each event as one text: level, logger, formatted message, and the messages of its exception chain. */
-  List<String> lines() {
+  public List<String> lines() {
     List<String> lines = new ArrayList<>();
     for (ILoggingEvent event : List.copyOf(appender.list)) {
       StringBuilder line = new StringBuilder(event.getLevel() + " " + event.getLoggerName() + " "
