@@ -10,6 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 devices=${1:-10000}; rate=${2:-1}; seconds=${3:-300}
+# heaps are capped so that resident memory means something (uncapped, a JVM here may take 6 GB before collecting)
+cloud_opts=${CLOUD_JAVA_OPTS:--Xmx1g}; sim_opts=${SIM_JAVA_OPTS:--Xmx512m}
 http_port=${HTTP_PORT:-18580}; mqtt_port=${BROKER_PORT:-18583}; warmup=${WARMUP_S:-20}
 run="bench_$(date +%s)_$$"
 work=$(mktemp -d); pids=()
@@ -32,6 +34,7 @@ listener $mqtt_port 127.0.0.1
 allow_anonymous true
 persistence false
 max_connections -1
+sys_interval 1
 CONF
   mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
   mosquitto_pid=$!; pids+=("$mosquitto_pid")
@@ -50,7 +53,7 @@ cat >"$work/cloud.json" <<CONF
   "state": { "offline_after_s": 30 }
 }
 CONF
-./nattery cloud --conf "$work/cloud.json" >"$work/cloud.log" 2>&1 &
+NATTERY_JAVA_OPTS="$cloud_opts" ./nattery cloud --conf "$work/cloud.json" >"$work/cloud.log" 2>&1 &
 cloud_pid=$!; pids+=("$cloud_pid")
 for _ in $(seq 1 120); do
   curl -fs "http://127.0.0.1:$http_port/health/ready" >/dev/null 2>&1 && break; sleep 0.5
@@ -61,7 +64,7 @@ width=$(( ${#devices} > 5 ? ${#devices} : 5 ))
 psql -q -h 127.0.0.1 -U postgres -d "$run" -c "INSERT INTO devices (device_id, site, model, rated_power_kw, capacity_kwh)
   SELECT 'sim-' || lpad(i::text, $width, '0'), 'bench', 'simulated', 5, 10 FROM generate_series(1, $devices) i" >/dev/null
 
-./nattery simulate --devices "$devices" --rate "$rate" --broker "mqtt://127.0.0.1:$mqtt_port" --clean-session \
+NATTERY_JAVA_OPTS="$sim_opts" ./nattery simulate --devices "$devices" --rate "$rate" --broker "mqtt://127.0.0.1:$mqtt_port" --clean-session \
   --stats-json --stats-interval-s 5 >"$work/simulate.jsonl" 2>"$work/simulate.log" &
 sim_pid=$!; pids+=("$sim_pid")
 t_start=$(date +%s)
@@ -84,6 +87,7 @@ kb() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
 echo "setup: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores shared, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "       devices=$devices rate=${rate}Hz window=${seconds}s warmup=${warmup}s, all connected after ${connect_s}s;" \
   "mosquitto $(mosquitto -h 2>&1 | head -1 | awk '{print $3}') on 127.0.0.1:$mqtt_port; one node, no history store"
+echo "       cloud JVM: $cloud_opts; simulate JVM: $sim_opts"
 awk -v hz="$hz" -v w0="$w0" -v w1="$w1" -v c="$((c1 - c0))" -v s="$((s1 - s0))" -v m="$((m1 - m0))" \
   -v crss="$(kb "$cloud_pid" VmRSS)" -v chwm="$(kb "$cloud_pid" VmHWM)" -v srss="$(kb "$sim_pid" VmRSS)" \
   -v mrss="$(kb "$mosquitto_pid" VmRSS)" 'BEGIN {
@@ -105,5 +109,6 @@ b = s["broker_latency_ms"]
 print(f"subscriber on devices/+/telemetry: {s['delivered_per_s']} msg/s delivered, loss by seq {s['seq_gaps']} of"
       f" {s['received_total'] + s['seq_gaps']} ({s['loss_pct']}%), {s['seq_duplicates_or_reordered']} duplicate/reordered;"
       f" publish -> delivered p50 {b.get('p50')} ms, p99 {b.get('p99')} ms, max {b.get('max')} ms")
+print(f"mosquitto dropped in the window (\$SYS, all subscribers, queues full): {r.get('broker_dropped_in_window')}")
 print("raw: " + json.dumps(r))
 PY

@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class IngestProbe {
 
+  private static final String DROPPED = "$SYS/broker/publish/messages/dropped";
+
   private final Map<String, long[]> seqs = new HashMap<>(); // device -> {last seq, gaps, duplicates}
   private int[] brokerLatencyMs = new int[1 << 20];
   private int brokerLatencies;
@@ -42,6 +44,8 @@ public final class IngestProbe {
   private long received;
   private long windowReceived;
   private boolean inWindow;
+  /** Mosquitto's own count of messages it dropped (queues full), from $SYS; -1 until heard. */
+  private volatile long brokerDropped = -1;
 
   public static void main(String[] args) throws Exception {
     if (args.length < 6) {
@@ -62,12 +66,22 @@ public final class IngestProbe {
     MqttClient subscriber = MqttClient.create(vertx, new MqttClientOptions()
       .setClientId("bench-probe-" + UUID.randomUUID().toString().substring(0, 8)).setCleanSession(true)
       .setMaxMessageSize(256 * 1024));
-    subscriber.publishHandler(message -> onTelemetry(message, prefix));
-    await(subscriber.connect(mqttPort, mqttHost).compose(ack -> subscriber.subscribe("devices/+/telemetry", 0)));
+    subscriber.publishHandler(message -> {
+      if (message.topicName().equals(DROPPED)) {
+        brokerDropped = Long.parseLong(message.payload().toString().trim());
+      } else {
+        onTelemetry(message, prefix);
+      }
+    });
+    await(subscriber.connect(mqttPort, mqttHost)
+      .compose(ack -> subscriber.subscribe(Map.of("devices/+/telemetry", 0, DROPPED, 0))));
     // let every device be seen once, so that the gap count starts from a known seq
     Thread.sleep(3000);
 
+    long startAsked = System.nanoTime();
     JsonObject start = await(stateSum(http, token, prefix, null, 0, 0, 0));
+    long startAt = (startAsked + System.nanoTime()) / 2;
+    long droppedAtStart = brokerDropped;
     String[] polled = new String[sampled];
     long[] lastPolledSeq = new long[sampled];
     Arrays.fill(lastPolledSeq, -1);
@@ -121,7 +135,11 @@ public final class IngestProbe {
       inWindow = false;
       delivered = windowReceived;
     }
+    long droppedAtEnd = brokerDropped;
+    long endAsked = System.nanoTime();
     JsonObject end = await(stateSum(http, token, prefix, null, 0, 0, 0));
+    // the fleet's seq sum was read over a few requests: time it from the middle of each reading
+    double stateSeconds = ((endAsked + System.nanoTime()) / 2 - startAt) / 1e9;
 
     long gaps = 0;
     long duplicates = 0;
@@ -139,7 +157,7 @@ public final class IngestProbe {
     }
     Arrays.sort(broker);
     Arrays.sort(state);
-    double stateRate = (end.getLong("seq_sum") - start.getLong("seq_sum")) / elapsed;
+    double stateRate = (end.getLong("seq_sum") - start.getLong("seq_sum")) / stateSeconds;
     JsonObject result = new JsonObject()
       .put("window_s", Math.round(elapsed * 10) / 10.0)
       .put("subscriber", new JsonObject()
@@ -150,6 +168,7 @@ public final class IngestProbe {
         .put("seq_duplicates_or_reordered", duplicates)
         .put("loss_pct", received + gaps == 0 ? 0 : Math.round(1e6 * gaps / (double) (received + gaps)) / 1e4)
         .put("broker_latency_ms", percentiles(broker)))
+      .put("broker_dropped_in_window", droppedAtStart < 0 || droppedAtEnd < 0 ? null : droppedAtEnd - droppedAtStart)
       .put("node", new JsonObject()
         .put("devices_with_telemetry", end.getInteger("with_telemetry"))
         .put("devices_online", end.getInteger("online"))
