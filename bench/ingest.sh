@@ -109,6 +109,6 @@ b = s["broker_latency_ms"]
 print(f"subscriber on devices/+/telemetry: {s['delivered_per_s']} msg/s delivered, loss by seq {s['seq_gaps']} of"
       f" {s['received_total'] + s['seq_gaps']} ({s['loss_pct']}%), {s['seq_duplicates_or_reordered']} duplicate/reordered;"
       f" publish -> delivered p50 {b.get('p50')} ms, p99 {b.get('p99')} ms, max {b.get('max')} ms")
-print(f"mosquitto dropped in the window (\$SYS, all subscribers, queues full): {r.get('broker_dropped_in_window')}")
+print(f"mosquitto dropped in the window ($SYS; to the node when the probe lost none): {r.get('broker_dropped_in_window')}")
 print("raw: " + json.dumps(r))
 PY
