@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     NotInThisBuild.Tail.class,
     PricesCommand.class,
     BacktestCommand.class,
-    NotInThisBuild.Simulate.class,
+    SimulateCommand.class,
   })
 public final class NatteryCli implements Runnable {
 

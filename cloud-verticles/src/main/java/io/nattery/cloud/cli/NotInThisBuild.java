@@ -32,12 +32,4 @@ final class NotInThisBuild {
       return "'tail' (the event-bus CLI, issue 7)";
     }
   }
-
-  @Command(name = "simulate", description = "A fleet of simulated devices for load tests (issue 4).")
-  static final class Simulate extends Pending {
-    @Override
-    String what() {
-      return "'simulate' (the fleet simulator, issue 4)";
-    }
-  }
 }
