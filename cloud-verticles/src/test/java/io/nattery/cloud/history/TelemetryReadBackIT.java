@@ -70,7 +70,8 @@ class TelemetryReadBackIT {
         .put("rated_power_kw", 5.0).put("capacity_kwh", 10.0)));
     assertEquals(201, provisioned.statusCode(), provisioned.bodyAsString());
 
-    edge = MqttClient.create(node.vertx, new MqttClientOptions().setClientId(device));
+    // the publishes complete when sent, not when acknowledged: room for all of them in flight
+    edge = MqttClient.create(node.vertx, new MqttClientOptions().setClientId(device).setMaxInflightQueue(100));
     await(edge.connect(LocalServices.mqttPort(), LocalServices.mqttHost()));
     String topic = Topics.telemetry(device);
     for (int i = 0; i < SAMPLES; i++) {
