@@ -1,5 +1,6 @@
 package io.nattery.cloud.cluster;
 
+import io.nattery.cloud.CloudNode;
 import io.nattery.cloud.LocalServices;
 import io.nattery.cloud.NodeProcess;
 import io.nattery.cloud.Samples;
@@ -84,17 +85,18 @@ class ClusterFailoverIT {
       conf[i] = Files.createTempFile("nattery-cluster-it", ".json");
       Files.writeString(conf[i], config.encodePrettily());
     }
-    node[0] = startNode(0);
-    node[0].awaitOutput("now runs nattery.singleton.price-fetcher", 60_000);
-    node[1] = startNode(1);
-    node[1].awaitOutput("Members {size:2", 60_000);
-
+    // the registry holds the devices before the nodes start, so that both know them from the first message
+    await(CloudNode.migrate(vertx, LocalServices.postgres(DATABASE)));
     Pool pg = Database.pool(vertx, LocalServices.postgres(DATABASE));
     for (int d = 0; d < DEVICES; d++) {
       await(pg.preparedQuery("INSERT INTO devices (device_id, site) VALUES ($1, 'it')")
         .execute(Tuple.of(device(d))));
     }
     await(pg.close());
+    node[0] = startNode(0);
+    node[0].awaitOutput("now runs nattery.singleton.price-fetcher", 60_000);
+    node[1] = startNode(1);
+    node[1].awaitOutput("Members {size:2", 60_000);
     http = WebClient.create(vertx);
     publisher = MqttClient.create(vertx, new MqttClientOptions().setClientId("it-cluster-pub-" + RUN)
       .setMaxInflightQueue(1000));

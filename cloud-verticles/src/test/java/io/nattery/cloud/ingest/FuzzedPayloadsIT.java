@@ -42,13 +42,14 @@ class FuzzedPayloadsIT {
 
   @Test
   void everyFuzzedPayloadIsRejectedAndCountedAndValidTrafficIsUnaffected() throws Exception {
-    try (LogCapture logs = new LogCapture(); TestNode node = TestNode.create(config -> { }).deploy()) {
+    try (LogCapture logs = new LogCapture(); TestNode node = TestNode.create(config -> { })) {
       List<String> devices = new ArrayList<>();
-      for (int d = 0; d < DEVICES; d++) {
+      for (int d = 0; d < DEVICES; d++) { // in the registry before the node starts, so it knows them at once
         devices.add("it-fuzz-" + node.run + "-" + d);
         await(node.pool.preparedQuery("INSERT INTO devices (device_id, site) VALUES ($1, 'it')")
           .execute(Tuple.of(devices.get(d))));
       }
+      node.deploy();
       MqttClient edge = MqttClient.create(node.vertx, new MqttClientOptions().setClientId("it-fuzz-" + node.run)
         .setMaxInflightQueue(1_000).setMaxMessageSize(2 * Contract.MAX_PAYLOAD_BYTES));
       await(edge.connect(LocalServices.mqttPort(), LocalServices.mqttHost()));
