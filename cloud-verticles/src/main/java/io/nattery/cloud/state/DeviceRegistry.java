@@ -37,7 +37,12 @@ public final class DeviceRegistry {
   /** Takes the registry as read: adds and updates first, then removes what is gone, so no device blinks out. */
   public void replaceAll(Map<String, String> sitesById) {
     sitesById.forEach(this::add);
-    devices.keySet().removeIf(id -> !sitesById.containsKey(id));
+    // the local map's key set is a copy: remove through the map
+    for (String id : devices.keySet()) {
+      if (!sitesById.containsKey(id)) {
+        devices.remove(id);
+      }
+    }
   }
 
   public int size() {

@@ -45,13 +45,19 @@ public class DeviceStateVerticle extends VerticleBase {
   private int batchMax;
   private int queueMax;
   private long commErrorsThreshold;
-  private final ArrayDeque<JsonObject> queue = new ArrayDeque<>();
+  /** What waits for the store, in arrival order: telemetry, status and Health of this node's devices. */
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean writing;
   private boolean sweeping;
   /** Devices this node heard from since their last_seen was last written to the registry. */
   private Map<String, Instant> seen = new HashMap<>();
   private final Map<String, Long> counters = new LinkedHashMap<>();
   private long lastErrorLog;
+
+  private enum Kind { TELEMETRY, STATUS, HEALTH }
+
+  private record Pending(Kind kind, JsonObject body) {
+  }
 
   @Override
   public Future<?> start() {
@@ -136,22 +142,41 @@ public class DeviceStateVerticle extends VerticleBase {
       logError("device state store is behind; dropping samples for the state (history keeps them)");
       return;
     }
-    queue.add(message.body());
-    writeBatch();
+    queue.add(new Pending(Kind.TELEMETRY, message.body()));
+    writeNext();
   }
 
-  private void writeBatch() {
+  /**
+   * One write in flight, in arrival order (a last will right after a device's last sample must not overtake it):
+   * the telemetry at the head of the queue goes as one batch, a status or Health alone.
+   */
+  private void writeNext() {
     if (writing || queue.isEmpty()) {
       return;
     }
     writing = true;
+    Pending head = queue.peek();
+    Future<?> written;
+    if (head.kind() == Kind.TELEMETRY) {
+      written = writeTelemetry();
+    } else {
+      queue.poll();
+      written = head.kind() == Kind.STATUS ? writeStatus(head.body()) : writeHealth(head.body());
+    }
+    written.onComplete(done -> {
+      writing = false;
+      writeNext();
+    });
+  }
+
+  private Future<?> writeTelemetry() {
     List<JsonObject> batch = new ArrayList<>(Math.min(queue.size(), batchMax));
-    while (!queue.isEmpty() && batch.size() < batchMax) {
-      batch.add(queue.poll());
+    while (!queue.isEmpty() && batch.size() < batchMax && queue.peek().kind() == Kind.TELEMETRY) {
+      batch.add(queue.poll().body());
     }
     Instant now = Instant.now();
     count("batches", 1);
-    store.recordTelemetry(batch, now)
+    return store.recordTelemetry(batch, now)
       .onSuccess(outcomes -> {
         for (int i = 0; i < batch.size(); i++) {
           judged(batch.get(i), outcomes.get(i), now);
@@ -160,10 +185,6 @@ public class DeviceStateVerticle extends VerticleBase {
       .onFailure(e -> {
         count("store_errors", batch.size());
         logError("device state store refused a batch of {} samples: {}", batch.size(), e.getMessage());
-      })
-      .onComplete(done -> {
-        writing = false;
-        writeBatch();
       });
   }
 
@@ -190,14 +211,18 @@ public class DeviceStateVerticle extends VerticleBase {
   }
 
   private void onStatus(Message<JsonObject> message) {
-    JsonObject status = message.body();
+    queue.add(new Pending(Kind.STATUS, message.body()));
+    writeNext();
+  }
+
+  private Future<?> writeStatus(JsonObject status) {
     String id = status.getString("device_id");
     boolean online = status.getBoolean("online");
     Instant now = Instant.now();
     if (online) {
       seen.put(id, now);
     }
-    store.recordStatus(id, online, now)
+    return store.recordStatus(id, online, now)
       .onSuccess(changed -> {
         if (changed) {
           LOG.info("device is {} [device: {}]", online ? "online" : "offline", id);
@@ -213,13 +238,17 @@ public class DeviceStateVerticle extends VerticleBase {
 
   /** Communication errors: Modbus errors and timeouts rising by more than the threshold between two Health messages. */
   private void onHealth(Message<JsonObject> message) {
-    JsonObject health = message.body();
+    queue.add(new Pending(Kind.HEALTH, message.body()));
+    writeNext();
+  }
+
+  private Future<?> writeHealth(JsonObject health) {
     String id = health.getString("device_id");
     JsonObject modbus = health.getJsonObject("modbus");
     long errors = modbus.getLong("errors") + modbus.getLong("timeouts");
     Instant now = Instant.now();
     seen.put(id, now);
-    store.recordHealth(id, health, errors, commErrorsThreshold)
+    return store.recordHealth(id, health, errors, commErrorsThreshold)
       .onSuccess(outcome -> {
         if (outcome.change() != 0) {
           condition("comm_errors", id, null, "warning", outcome.change() > 0, now,
