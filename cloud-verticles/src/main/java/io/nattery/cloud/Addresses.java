@@ -14,6 +14,22 @@ public final class Addresses {
   public static final String TELEMETRY_ACCEPTED = "cloud.ingest.telemetry";
   /** Published: device status (LWT and online messages) that passed ingestion. */
   public static final String STATUS_ACCEPTED = "cloud.ingest.status";
+  /** Published: Health messages that passed ingestion (JSON of the contract), for device state and alerts. */
+  public static final String HEALTH_ACCEPTED = "cloud.ingest.health";
+  /** Published: Alarm messages that passed ingestion (JSON of the contract), for alerts. */
+  public static final String ALARM_ACCEPTED = "cloud.ingest.alarm";
+  /**
+   * Published, local to the node: a device condition began or ended
+   * {@code {"type","device_id","code"?,"severity","active","at","detail"}}; the alerts verticle raises and clears.
+   */
+  public static final String DEVICE_CONDITION = "cloud.alerts.condition";
+  /**
+   * Published, cluster-wide, by whatever provisions a device: {@code {"device_id","site"}}, so that every node's
+   * registry copy takes it at once rather than at its next sync.
+   */
+  public static final String DEVICE_PROVISIONED = "cloud.registry.provisioned";
+  /** Request-reply, local to the node: the device-state verticle's counters (seq gaps, duplicates, late, ...). */
+  public static final String STATE_STATS = "cloud.state.stats";
   /** Request-reply, local to the node: ingestion counters and link state. */
   public static final String INGEST_STATS = "cloud.ingest.stats";
   /** Request-reply, local to the node: {@code {"op":"get","device_id"}} or {@code {"op":"list","limit","cursor","online"}}. */

@@ -1,5 +1,7 @@
 package io.nattery.cloud;
 
+import io.nattery.cloud.alerts.AlertRoutes;
+import io.nattery.cloud.alerts.AlertVerticle;
 import io.nattery.cloud.api.ApiVerticle;
 import io.nattery.cloud.api.RouteGroup;
 import io.nattery.cloud.cluster.OrphanSessions;
@@ -30,7 +32,8 @@ import java.util.function.Supplier;
 
 /**
  * One cloud node: applies the schema migrations, then deploys its verticles in order, each reading its part
- * of the node's configuration ({@code http}, {@code mqtt}, {@code postgres}, {@code jwt}, {@code state}, ...);
+ * of the node's configuration ({@code http}, {@code mqtt}, {@code postgres}, {@code jwt}, {@code state},
+ * {@code redis}, {@code alerts}, ...); the device state in Redis when {@code redis} is set, else in this process;
  * the telemetry history writer, and settlement (which reads that history), only when {@code history} is set,
  * the price fetcher only when {@code prices} is, the trading run only when {@code trading} is.
  */
@@ -48,14 +51,20 @@ public final class CloudNode {
   /** The node's features' REST routes. */
   static List<RouteGroup> routeGroups() {
     return List.of(new PriceRoutes(), new StrategyRoutes(), new RevenueRoutes(), new DeviceRoutes(),
-      new TelemetryRoutes());
+      new TelemetryRoutes(), new AlertRoutes());
   }
 
   public static Future<List<String>> deploy(Vertx vertx, JsonObject config) {
     JsonObject postgres = config.getJsonObject("postgres", new JsonObject());
     List<Step> steps = new ArrayList<>();
-    steps.add(new Step(DeviceStateVerticle::new,
-      config.getJsonObject("state", new JsonObject()).copy().put("postgres", postgres)));
+    JsonObject state = config.getJsonObject("state", new JsonObject()).copy().put("postgres", postgres);
+    if (config.containsKey("redis")) {
+      // without it (the demo) the state is kept in this process
+      state.put("redis", config.getJsonObject("redis"));
+    }
+    steps.add(new Step(DeviceStateVerticle::new, state));
+    steps.add(new Step(AlertVerticle::new,
+      config.getJsonObject("alerts", new JsonObject()).copy().put("postgres", postgres)));
     if (config.containsKey("history")) {
       steps.add(new Step(TelemetryHistoryVerticle::new, config.getJsonObject("history")));
       JsonObject settlement = config.getJsonObject("settlement", new JsonObject()).copy()

@@ -86,15 +86,18 @@ class CloudNodeIT {
       .put("postgres", LocalServices.postgres(DATABASE))
       .put("jwt", new JsonObject().put("secret", "it-secret-of-at-least-32-bytes-" + RUN))
       .put("state", new JsonObject().put("offline_after_s", 30).put("registry_sync_ms", 500));
-    await(CloudNode.deploy(vertx, config));
-
+    // the registry is filled before the node starts: ingestion takes only its devices
+    await(CloudNode.migrate(vertx, config.getJsonObject("postgres")));
     Pool pool = Database.pool(vertx, LocalServices.postgres(DATABASE));
     UserStore users = new UserStore(pool);
     PasswordHasher hasher = new PasswordHasher();
     await(users.save("viewer", hasher.hash(PASSWORD), Role.VIEWER)
       .compose(v -> pool.preparedQuery("INSERT INTO devices (device_id, site) VALUES ($1, $2)")
-        .execute(io.vertx.sqlclient.Tuple.of(PROVISIONED, "site-" + RUN)))
+        .executeBatch(List.of(io.vertx.sqlclient.Tuple.of(PROVISIONED, "site-" + RUN),
+          io.vertx.sqlclient.Tuple.of(DEVICE, "site-" + RUN), io.vertx.sqlclient.Tuple.of(DEVICE + "-b", "site-" + RUN),
+          io.vertx.sqlclient.Tuple.of(DEVICE + "-lwt", "site-" + RUN))))
       .eventually(pool::close));
+    await(CloudNode.deploy(vertx, config));
 
     http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
     device = MqttClient.create(vertx, new MqttClientOptions().setClientId(DEVICE));

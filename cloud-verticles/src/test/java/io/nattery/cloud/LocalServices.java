@@ -1,14 +1,20 @@
 package io.nattery.cloud;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The real services the integration tests use, on localhost by default (host and port from the environment:
- * NATTERY_TEST_PG_HOST/PORT/USER/PASSWORD, NATTERY_TEST_MQTT_HOST/PORT). A missing service fails the test with its name.
+ * NATTERY_TEST_PG_HOST/PORT/USER/PASSWORD, NATTERY_TEST_MQTT_HOST/PORT, NATTERY_TEST_REDIS_HOST/PORT). A missing service fails the test with its name.
  */
 public final class LocalServices {
 
@@ -23,6 +29,35 @@ public final class LocalServices {
       .put("password_env", "NATTERY_TEST_PG_PASSWORD")
       .put("database", database)
       .put("pool_size", 4);
+  }
+
+  /** Redis for the device state: NATTERY_TEST_REDIS_HOST/PORT, default 127.0.0.1:6379. */
+  public static JsonObject redis() {
+    return new JsonObject().put("host", redisHost()).put("port", redisPort());
+  }
+
+  /** Deletes the keys under {@code prefix:} that a test left in Redis. */
+  public static void dropRedisKeys(Vertx vertx, String prefix) throws Exception {
+    Redis redis = Redis.createClient(vertx, "redis://" + redisHost() + ":" + redisPort());
+    try {
+      Response keys = redis.send(Request.cmd(Command.KEYS).arg(prefix + ":*"))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      if (keys.size() > 0) {
+        Request del = Request.cmd(Command.DEL);
+        keys.forEach(k -> del.arg(k.toString()));
+        redis.send(del).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      redis.close();
+    }
+  }
+
+  public static String redisHost() {
+    return env("NATTERY_TEST_REDIS_HOST", "127.0.0.1");
+  }
+
+  public static int redisPort() {
+    return Integer.parseInt(env("NATTERY_TEST_REDIS_PORT", "6379"));
   }
 
   public static String mqttHost() {

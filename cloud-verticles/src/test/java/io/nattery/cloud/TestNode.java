@@ -41,6 +41,8 @@ public final class TestNode implements AutoCloseable {
   public final Pool pool;
   /** The node's Prometheus registry, as the {@code cloud} command makes one. */
   public final PrometheusMeterRegistry metrics;
+  /** The prefix of this node's keys in Redis; a second node given the same one shares the device state. */
+  public final String redisPrefix = "nattery-it-" + run;
   private final List<String> blocked = new CopyOnWriteArrayList<>();
   /** Set once the node is ready: one-time class loading and JIT warm-up while starting are not what is checked. */
   private volatile boolean watching;
@@ -50,6 +52,7 @@ public final class TestNode implements AutoCloseable {
   private TestNode(Consumer<JsonObject> configure) throws Exception {
     LocalServices.require("PostgreSQL", "127.0.0.1", 5432);
     LocalServices.require("Mosquitto", LocalServices.mqttHost(), LocalServices.mqttPort());
+    LocalServices.require("Redis", LocalServices.redisHost(), LocalServices.redisPort());
     metrics = NodeMetrics.start();
     vertx = NodeMetrics.instrumented(new VertxOptions()
       .setMaxEventLoopExecuteTime(100).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
@@ -68,7 +71,9 @@ public final class TestNode implements AutoCloseable {
         .put("client_id", clientId).put("share_group", "it-" + run).put("shared_subscription", true))
       .put("postgres", LocalServices.postgres(database))
       .put("jwt", new JsonObject().put("secret", "it-secret-of-at-least-32-bytes-" + run))
-      .put("state", new JsonObject().put("offline_after_s", 30).put("registry_sync_ms", 500));
+      .put("state", new JsonObject().put("offline_after_s", 30).put("registry_sync_ms", 500))
+      // the node's own keys in the real Redis, removed again by close()
+      .put("redis", LocalServices.redis().put("prefix", redisPrefix));
     configure.accept(config);
     await(CloudNode.migrate(vertx, config.getJsonObject("postgres")));
     pool = Database.pool(vertx, LocalServices.postgres(database));
@@ -144,6 +149,7 @@ public final class TestNode implements AutoCloseable {
       await(purge.connect(LocalServices.mqttPort(), LocalServices.mqttHost()).compose(ack -> purge.disconnect()));
       Pool admin = Database.pool(cleanup, LocalServices.postgres("postgres"));
       await(admin.query("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)").execute().eventually(admin::close));
+      LocalServices.dropRedisKeys(cleanup, config.getJsonObject("redis").getString("prefix"));
     } finally {
       await(cleanup.close());
     }

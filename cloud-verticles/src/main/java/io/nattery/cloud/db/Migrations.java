@@ -28,7 +28,8 @@ public final class Migrations {
     "V1__users_and_devices.sql",
     "V2__prices.sql",
     "V3__trading.sql",
-    "V4__settlement.sql"
+    "V4__settlement.sql",
+    "V5__alerts.sql"
   );
 
   private Migrations() {

@@ -3,9 +3,12 @@ package io.nattery.cloud.ingest;
 import io.nattery.cloud.Addresses;
 import io.nattery.cloud.history.TelemetryHistoryVerticle;
 import io.nattery.cloud.metrics.IngestMeters;
+import io.nattery.cloud.state.DeviceRegistry;
+import io.nattery.protocol.Alarm;
 import io.nattery.protocol.Contract;
 import io.nattery.protocol.Decoded;
 import io.nattery.protocol.DeviceStatus;
+import io.nattery.protocol.Health;
 import io.nattery.protocol.MessageType;
 import io.nattery.protocol.MessageValidator;
 import io.nattery.protocol.Rejection;
@@ -69,6 +72,7 @@ public class MqttIngestVerticle extends VerticleBase {
   private final Map<String, Long> lastLogged = new LinkedHashMap<>();
   private final IngestMeters meters = new IngestMeters();
   private MessageValidator validator;
+  private DeviceRegistry registry;
   private MqttClient client;
   private JsonObject mqtt;
   private long backoffMs = 500;
@@ -92,6 +96,7 @@ public class MqttIngestVerticle extends VerticleBase {
     mqtt = config().getJsonObject("mqtt", new JsonObject());
     storeHistory = config().containsKey("history");
     drain = mqtt.getBoolean("drain", false);
+    registry = DeviceRegistry.of(vertx);
     MqttClientOptions options = new MqttClientOptions()
       .setClientId(clientId(mqtt))
       .setUsername(mqtt.getString("username", "nattery-cloud"))
@@ -214,7 +219,8 @@ public class MqttIngestVerticle extends VerticleBase {
       .compose(ack -> {
         LOG.info("connected to the broker at {}:{} [client: {}]", host, port, client.clientId());
         Map<String, Integer> filters = new LinkedHashMap<>();
-        for (Topics.Kind kind : new Topics.Kind[] {Topics.Kind.TELEMETRY, Topics.Kind.STATUS}) {
+        for (Topics.Kind kind : new Topics.Kind[] {Topics.Kind.TELEMETRY, Topics.Kind.STATUS, Topics.Kind.HEALTH,
+            Topics.Kind.ALARMS}) {
           filters.put(filter(kind), 1);
         }
         if (drain) {
@@ -263,10 +269,17 @@ public class MqttIngestVerticle extends VerticleBase {
     MessageType type = topic.map(t -> switch (t.kind()) {
       case TELEMETRY -> MessageType.TELEMETRY;
       case STATUS -> MessageType.STATUS;
+      case HEALTH -> MessageType.HEALTH;
+      case ALARMS -> MessageType.ALARM;
       default -> null;
     }).orElse(null);
     if (type == null) {
       reject(message, "unknown_topic", message.topicName());
+      return;
+    }
+    // the registry copy is this node's memory, synced from PostgreSQL by the device-state verticle
+    if (!registry.contains(topic.get().deviceId())) {
+      reject(message, "unknown_device", "device " + topic.get().deviceId() + " is not in the registry");
       return;
     }
     Decoded<?> decoded = validator.decode(type, message.payload());
@@ -278,13 +291,20 @@ public class MqttIngestVerticle extends VerticleBase {
     String deviceId = topic.get().deviceId();
     JsonObject body;
     String bodyDeviceId;
-    if (decoded.value() instanceof Telemetry telemetry) {
+    Object value = decoded.value();
+    if (value instanceof Telemetry telemetry) {
       body = telemetry.toJson();
       bodyDeviceId = telemetry.deviceId();
-    } else {
-      DeviceStatus status = (DeviceStatus) decoded.value();
+    } else if (value instanceof DeviceStatus status) {
       body = status.toJson();
       bodyDeviceId = status.deviceId();
+    } else if (value instanceof Health health) {
+      body = health.toJson();
+      bodyDeviceId = health.deviceId();
+    } else {
+      Alarm alarm = (Alarm) value;
+      body = alarm.toJson();
+      bodyDeviceId = alarm.deviceId();
     }
     if (!deviceId.equals(bodyDeviceId)) {
       reject(message, "topic_mismatch", "topic " + deviceId + " carries device_id of another device");
@@ -315,8 +335,12 @@ public class MqttIngestVerticle extends VerticleBase {
             Long.toString(System.currentTimeMillis() + DOWNSTREAM.getSendTimeout())));
       }
     } else {
-      // every node keeps device state, so status goes to all of them
-      bus().publish(Addresses.STATUS_ACCEPTED, body);
+      // device state and alerts take these on this node (and record them once for the cluster)
+      bus().publish(switch (type) {
+        case STATUS -> Addresses.STATUS_ACCEPTED;
+        case HEALTH -> Addresses.HEALTH_ACCEPTED;
+        default -> Addresses.ALARM_ACCEPTED;
+      }, body);
     }
     downstream
       .onSuccess(reply -> {

@@ -1,5 +1,6 @@
 package io.nattery.cloud.registry;
 
+import io.nattery.cloud.Addresses;
 import io.nattery.cloud.api.Http;
 import io.nattery.cloud.api.Problems;
 import io.nattery.cloud.api.RouteGroup;
@@ -79,6 +80,9 @@ public final class DeviceRoutes implements RouteGroup {
         ctx.response().putHeader("Location", "/api/v1/devices/" + device.deviceId())
           .putHeader("Cache-Control", "no-store");
         Http.json(ctx, 201, answer);
+        // every node's registry copy takes the device now, so its first message is not refused as unknown
+        ctx.vertx().eventBus().publish(Addresses.DEVICE_PROVISIONED,
+          new JsonObject().put("device_id", device.deviceId()).put("site", device.site()));
       })
       .onFailure(e -> {
         audit(ctx, device, "failed");

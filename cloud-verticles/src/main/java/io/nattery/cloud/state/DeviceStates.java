@@ -1,5 +1,6 @@
 package io.nattery.cloud.state;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -7,30 +8,35 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The latest state of every device: newest telemetry, online flag and when it was last heard from.
- * Plain Java, owned by one verticle (not thread-safe). Sorted by device id so that pages are stable.
- * A sample older than the one held from the same boot (a replay from an edge buffer) does not replace it.
+ * The in-process {@link DeviceStateStore}, for the demo (one process, no Redis): the same rules as
+ * {@link RedisDeviceStates}, held in a map sorted by device id so that pages are stable. Not thread-safe: owned
+ * by one verticle, whose event loop calls it.
  */
-public final class DeviceStates {
+public final class DeviceStates implements DeviceStateStore {
 
-  /** One device as the API shows it (PROTOCOL.md, "A device in GET /api/v1/devices"). */
-  static final class Entry {
+  private static final int MAX_SUPERSEDED_BOOTS = 8;
+
+  private static final class Entry {
     final String deviceId;
     String site;
     boolean online;
     Instant lastSeen;
-    Instant lastSynced;
-    Instant latestTs;
     JsonObject telemetry;
+    Long seq;
+    String bootId;
+    int window;
+    String inverterState;
+    long commErrors = -1;
+    boolean commFailing;
     final Set<String> supersededBoots = new LinkedHashSet<>();
 
     Entry(String deviceId) {
@@ -38,108 +44,130 @@ public final class DeviceStates {
     }
 
     JsonObject toJson() {
-      JsonArray alarms = telemetry == null ? new JsonArray() : telemetry.getJsonArray("alarms", new JsonArray());
-      return new JsonObject()
-        .put("device_id", deviceId)
-        .put("site", site)
-        .put("online", online)
-        .put("last_seen", lastSeen == null ? null : lastSeen.truncatedTo(ChronoUnit.MILLIS).toString())
-        .put("telemetry", telemetry)
-        .put("active_schedule", null)
-        .put("alarms", alarms);
+      return DeviceJson.of(deviceId, site, online, lastSeen, telemetry);
     }
   }
-
-  public record Page(List<JsonObject> items, String last) {
-  }
-
-  private static final int MAX_SUPERSEDED_BOOTS = 8;
 
   private final NavigableMap<String, Entry> devices = new TreeMap<>();
-  private long replays;
 
-  /** Records a contract-valid telemetry sample; returns false when it was older than the latest held. */
-  public boolean onTelemetry(JsonObject telemetry, Instant receivedAt) {
-    String id = telemetry.getString("device_id");
-    Instant ts = Instant.parse(telemetry.getString("ts"));
-    Entry entry = devices.computeIfAbsent(id, Entry::new);
-    entry.online = true;
-    entry.lastSeen = entry.lastSeen == null || receivedAt.isAfter(entry.lastSeen) ? receivedAt : entry.lastSeen;
-    // A restarted edge (new boot_id) may stamp its first samples behind the held ones (a Pi has no RTC
-    // until NTP syncs): a new boot wins over the one it replaces, which is remembered, so that the old boot's
-    // buffered samples replayed later do not take the state back. Within one boot, time orders the samples.
-    String bootId = String.valueOf(telemetry.getString("boot_id"));
-    if (entry.supersededBoots.contains(bootId)) {
-      replays++;
-      return false;
+  @Override
+  public Future<List<Outcome>> recordTelemetry(List<JsonObject> samples, Instant receivedAt) {
+    List<Outcome> outcomes = new ArrayList<>(samples.size());
+    for (JsonObject sample : samples) {
+      outcomes.add(record(sample, receivedAt));
     }
-    String heldBoot = entry.telemetry == null ? null : String.valueOf(entry.telemetry.getString("boot_id"));
-    if (heldBoot != null && !heldBoot.equals(bootId)) {
-      entry.supersededBoots.add(heldBoot);
+    return Future.succeededFuture(outcomes);
+  }
+
+  private Outcome record(JsonObject sample, Instant receivedAt) {
+    Entry entry = devices.computeIfAbsent(sample.getString("device_id"), Entry::new);
+    boolean cameOnline = !entry.online;
+    entry.online = true;
+    if (entry.lastSeen == null || receivedAt.isAfter(entry.lastSeen)) {
+      entry.lastSeen = receivedAt;
+    }
+    long seq = sample.getLong("seq");
+    String boot = sample.getString("boot_id", "");
+    Verdict verdict = Verdict.LATEST;
+    long missed = 0;
+    if (entry.supersededBoots.contains(boot)) {
+      verdict = Verdict.LATE;
+    } else if (entry.seq == null) {
+      entry.window = 1;
+    } else if (!boot.equals(entry.bootId)) {
+      // a restarted edge counts from 0 again: its boot replaces the held one, whose replays come late
+      entry.supersededBoots.add(entry.bootId);
       if (entry.supersededBoots.size() > MAX_SUPERSEDED_BOOTS) {
         entry.supersededBoots.remove(entry.supersededBoots.iterator().next());
       }
-    } else if (entry.latestTs != null && !ts.isAfter(entry.latestTs)) {
-      replays++;
-      return false;
+      entry.window = 1;
+    } else {
+      long ahead = seq - entry.seq;
+      if (ahead > 0) {
+        missed = ahead - 1;
+        entry.window = ahead >= SEQ_WINDOW ? 1 : (entry.window << ahead) | 1;
+      } else {
+        long back = -ahead;
+        int bit = back < SEQ_WINDOW ? 1 << back : 0;
+        if (ahead == 0 || (entry.window & bit) != 0) {
+          verdict = Verdict.DUPLICATE;
+        } else {
+          verdict = Verdict.LATE;
+          entry.window |= bit;
+        }
+      }
     }
-    entry.latestTs = ts;
-    entry.telemetry = telemetry;
-    return true;
+    int faultChange = 0;
+    if (verdict == Verdict.LATEST) {
+      String inverterState = sample.getString("inverter_state");
+      faultChange = faultChange(entry.inverterState, inverterState);
+      entry.seq = seq;
+      entry.bootId = boot;
+      entry.telemetry = sample;
+      entry.inverterState = inverterState;
+    }
+    return new Outcome(verdict, missed, cameOnline, faultChange);
   }
 
-  public void onStatus(String deviceId, boolean online, Instant receivedAt) {
+  static int faultChange(String held, String now) {
+    boolean was = "fault".equals(held);
+    boolean is = "fault".equals(now);
+    return was == is ? 0 : is ? 1 : -1;
+  }
+
+  @Override
+  public Future<Boolean> recordStatus(String deviceId, boolean online, Instant receivedAt) {
     Entry entry = devices.computeIfAbsent(deviceId, Entry::new);
+    boolean changed = entry.online != online;
     entry.online = online;
-    if (online) {
+    if (online && (entry.lastSeen == null || receivedAt.isAfter(entry.lastSeen))) {
       entry.lastSeen = receivedAt;
     }
+    return Future.succeededFuture(changed);
   }
 
-  /** A device of the registry: listed from now on, offline until heard from. */
-  public void register(String deviceId, String site) {
-    devices.computeIfAbsent(deviceId, Entry::new).site = site;
-  }
-
-  /** The devices heard from since their last_seen was last written, with when they were last seen. */
-  public Map<String, Instant> seenSinceLastSync() {
-    Map<String, Instant> seen = new TreeMap<>();
-    for (Entry entry : devices.values()) {
-      if (entry.lastSeen != null && !entry.lastSeen.equals(entry.lastSynced)) {
-        seen.put(entry.deviceId, entry.lastSeen);
-      }
+  @Override
+  public Future<HealthOutcome> recordHealth(String deviceId, JsonObject health, long commErrors, long threshold) {
+    Entry entry = devices.computeIfAbsent(deviceId, Entry::new);
+    long previous = entry.commErrors;
+    entry.commErrors = commErrors;
+    if (previous < 0) {
+      return Future.succeededFuture(new HealthOutcome(-1, 0));
     }
-    return seen;
+    // the edge's counters start again at 0 when it restarts
+    long rise = commErrors >= previous ? commErrors - previous : commErrors;
+    boolean failing = rise > threshold;
+    int change = failing == entry.commFailing ? 0 : failing ? 1 : -1;
+    entry.commFailing = failing;
+    return Future.succeededFuture(new HealthOutcome(rise, change));
   }
 
-  /** Records that these last_seen values were written, so that they are not written again. */
-  public void markSynced(Map<String, Instant> written) {
-    written.forEach((id, at) -> {
-      Entry entry = devices.get(id);
-      if (entry != null) {
-        entry.lastSynced = at;
-      }
-    });
-  }
-
-  /** Marks offline the devices silent for longer than {@code silence}; returns their ids. */
-  public List<String> markSilentOffline(Instant now, Duration silence) {
+  @Override
+  public Future<List<String>> markSilentOffline(Instant now, Duration silence) {
     List<String> changed = new ArrayList<>();
+    Instant cutoff = now.minus(silence);
     for (Entry entry : devices.values()) {
-      if (entry.online && entry.lastSeen != null && entry.lastSeen.plus(silence).isBefore(now)) {
+      if (entry.online && entry.lastSeen != null && !entry.lastSeen.isAfter(cutoff)) {
         entry.online = false;
         changed.add(entry.deviceId);
       }
     }
-    return changed;
+    return Future.succeededFuture(changed);
   }
 
-  public Optional<JsonObject> get(String deviceId) {
-    return Optional.ofNullable(devices.get(deviceId)).map(Entry::toJson);
+  @Override
+  public Future<Void> register(Map<String, String> sitesById) {
+    sitesById.forEach((id, site) -> devices.computeIfAbsent(id, Entry::new).site = site);
+    return Future.succeededFuture();
   }
 
-  /** Up to {@code limit} devices after {@code after} (exclusive), optionally only the online or offline ones. */
-  public Page list(String after, int limit, Boolean online) {
+  @Override
+  public Future<Optional<JsonObject>> get(String deviceId) {
+    return Future.succeededFuture(Optional.ofNullable(devices.get(deviceId)).map(Entry::toJson));
+  }
+
+  @Override
+  public Future<Page> list(String after, int limit, Boolean online) {
     Map<String, Entry> tail = after == null ? devices : devices.tailMap(after, false);
     List<JsonObject> items = new ArrayList<>();
     String last = null;
@@ -155,18 +183,36 @@ public final class DeviceStates {
       items.add(entry.toJson());
       last = entry.deviceId;
     }
-    return new Page(items, more ? last : null);
+    return Future.succeededFuture(new Page(items, more ? last : null));
   }
 
-  public int size() {
-    return devices.size();
+  @Override
+  public Future<JsonObject> counts() {
+    long online = devices.values().stream().filter(e -> e.online).count();
+    return Future.succeededFuture(new JsonObject().put("devices", devices.size()).put("online", online));
   }
 
-  public long online() {
-    return devices.values().stream().filter(e -> e.online).count();
+  @Override
+  public Future<Void> close() {
+    return Future.succeededFuture();
   }
 
-  public long replays() {
-    return replays;
+  /** The API's device JSON, shared by both stores. */
+  static final class DeviceJson {
+
+    private DeviceJson() {
+    }
+
+    static JsonObject of(String deviceId, String site, boolean online, Instant lastSeen, JsonObject telemetry) {
+      JsonArray alarms = telemetry == null ? new JsonArray() : telemetry.getJsonArray("alarms", new JsonArray());
+      return new JsonObject()
+        .put("device_id", deviceId)
+        .put("site", site)
+        .put("online", online)
+        .put("last_seen", lastSeen == null ? null : lastSeen.truncatedTo(ChronoUnit.MILLIS).toString())
+        .put("telemetry", telemetry)
+        .put("active_schedule", null)
+        .put("alarms", alarms);
+    }
   }
 }

@@ -3,6 +3,7 @@ package io.nattery.cloud.ingest;
 import io.nattery.cloud.Addresses;
 import io.nattery.cloud.LocalServices;
 import io.nattery.cloud.Samples;
+import io.nattery.cloud.state.DeviceRegistry;
 import io.nattery.protocol.Topics;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.DeploymentOptions;
@@ -47,6 +48,8 @@ class MqttIngestDeliveryIT {
   void connect() throws Exception {
     LocalServices.require("Mosquitto", LocalServices.mqttHost(), LocalServices.mqttPort());
     vertx = Vertx.vertx();
+    // ingestion takes only devices of the registry, whose copy the device-state verticle keeps on a node
+    DeviceRegistry.of(vertx).add(device, null);
     publisher = MqttClient.create(vertx, new MqttClientOptions().setClientId(device));
     await(publisher.connect(LocalServices.mqttPort(), LocalServices.mqttHost()));
   }
