@@ -5,6 +5,7 @@ import io.nattery.cloud.LocalServices;
 import io.nattery.cloud.Samples;
 import io.nattery.cloud.TestNode;
 import io.nattery.cloud.demo.EmbeddedQuestDb;
+import io.nattery.cloud.history.HistoryReads;
 import io.nattery.cloud.auth.Role;
 import io.nattery.protocol.Contract;
 import io.nattery.protocol.PriceCurve;
@@ -267,6 +268,11 @@ class TradingIT {
       }
     }
     await(io.vertx.core.Future.all(stored));
+    // a write QuestDB acknowledged becomes visible to SQL a moment later, once its WAL is applied
+    io.vertx.sqlclient.Pool history = HistoryReads.pool(node.vertx, questDb.historyConfig().getJsonObject("pg"));
+    int expected = stored.size();
+    await(node.waitFor(() -> history.preparedQuery("SELECT count() AS n FROM telemetry WHERE device_id = $1")
+      .execute(Tuple.of(peak)).map(rows -> rows.iterator().next().getLong("n")), n -> n == expected));
     String operator = node.token(Role.OPERATOR);
     JsonObject strategy = new JsonObject().put("zone", ZONE).put("strategy", "peak_shaving").put("import_limit_kw", 3.0)
       .put("battery", new JsonObject().put("capacity_kwh", 10).put("power_kw", 5).put("round_trip_efficiency", 0.9)
