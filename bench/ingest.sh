@@ -18,6 +18,7 @@ work=$(mktemp -d); pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  redis-cli --scan --pattern "$run:*" | xargs -r -n 500 redis-cli del >/dev/null 2>&1 || true
   psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $run WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -35,6 +36,9 @@ allow_anonymous true
 persistence false
 max_connections -1
 sys_interval 1
+# as the production broker (docker/mosquitto/mosquitto.conf): room for a node's share during a pause
+max_inflight_messages 100
+max_queued_messages 10000
 CONF
   mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
   mosquitto_pid=$!; pids+=("$mosquitto_pid")
@@ -50,7 +54,8 @@ cat >"$work/cloud.json" <<CONF
             "clean_session": true, "shared_subscription": true, "share_group": "$run" },
   "postgres": { "host": "127.0.0.1", "port": 5432, "database": "$run", "user": "postgres", "pool_size": 4 },
   "jwt": { "secret_env": "NATTERY_BENCH_JWT", "issuer": "nattery", "audience": "nattery-api", "ttl_s": 7200 },
-  "state": { "offline_after_s": 30 }
+  "state": { "offline_after_s": 30 },
+  "redis": { "host": "127.0.0.1", "port": 6379, "prefix": "$run" }
 }
 CONF
 NATTERY_JAVA_OPTS="$cloud_opts" ./nattery cloud --conf "$work/cloud.json" >"$work/cloud.log" 2>&1 &
@@ -86,7 +91,7 @@ kb() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
 
 echo "setup: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores shared, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "       devices=$devices rate=${rate}Hz window=${seconds}s warmup=${warmup}s, all connected after ${connect_s}s;" \
-  "mosquitto $(mosquitto -h 2>&1 | head -1 | awk '{print $3}') on 127.0.0.1:$mqtt_port; one node, no history store"
+  "mosquitto $(mosquitto -h 2>&1 | head -1 | awk '{print $3}') on 127.0.0.1:$mqtt_port; one node, device state in Redis, no history store"
 echo "       cloud JVM: $cloud_opts; simulate JVM: $sim_opts"
 awk -v hz="$hz" -v w0="$w0" -v w1="$w1" -v c="$((c1 - c0))" -v s="$((s1 - s0))" -v m="$((m1 - m0))" \
   -v crss="$(kb "$cloud_pid" VmRSS)" -v chwm="$(kb "$cloud_pid" VmHWM)" -v srss="$(kb "$sim_pid" VmRSS)" \
