@@ -345,7 +345,8 @@ public class MqttIngestVerticle extends VerticleBase {
     downstream
       .onSuccess(reply -> {
         accepted.merge(type.name().toLowerCase(), 1L, Long::sum);
-        meters.accepted(type.name().toLowerCase(), type == MessageType.TELEMETRY ? body.getString("ts") : null);
+        meters.accepted(type.name().toLowerCase(), registry.site(body.getString("device_id")),
+          type == MessageType.TELEMETRY ? body.getString("ts") : null);
         if (onConnection == connection) {
           acknowledge(message);
           if (message.qosLevel() != MqttQoS.AT_MOST_ONCE) {

@@ -38,10 +38,15 @@ public final class IngestMeters {
       .register(registry);
   }
 
-  /** A message of {@code kind} (telemetry, status) was accepted; for telemetry, {@code ts} is its sample time. */
-  public void accepted(String kind, String ts) {
-    accepted.computeIfAbsent(kind, k -> Counter.builder("nattery.ingest.messages")
-      .description("device messages accepted").tag("kind", k).register(registry)).increment();
+  /**
+   * A message of {@code kind} (telemetry, status, ...) from a device of {@code site} (empty when it has none) was
+   * accepted; for telemetry, {@code ts} is its sample time.
+   */
+  public void accepted(String kind, String site, String ts) {
+    String tagSite = site == null || site.isEmpty() ? "none" : site;
+    accepted.computeIfAbsent(kind + '\u0000' + tagSite, k -> Counter.builder("nattery.ingest.messages")
+      .description("device messages accepted, by kind and site").tag("kind", kind).tag("site", tagSite)
+      .register(registry)).increment();
     if (ts != null) {
       try {
         long ms = System.currentTimeMillis() - Instant.parse(ts).toEpochMilli();

@@ -30,6 +30,12 @@ public final class DeviceRegistry {
     return devices.containsKey(deviceId);
   }
 
+  /** The device's site, empty when it has none or is not in the registry. */
+  public String site(String deviceId) {
+    String site = devices.get(deviceId);
+    return site == null ? NO_SITE : site;
+  }
+
   public void add(String deviceId, String site) {
     devices.put(deviceId, site == null ? NO_SITE : site);
   }

@@ -12,19 +12,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IngestMetersTest {
 
   @Test
-  void countsByKindAndReasonAndMeasuresTheLagOfTelemetry() {
+  void countsByKindSiteAndReasonAndMeasuresTheLagOfTelemetry() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     IngestMeters meters = new IngestMeters(registry);
 
-    meters.accepted("telemetry", Instant.now().minusSeconds(2).toString());
-    meters.accepted("telemetry", Instant.now().plusSeconds(5).toString());
-    meters.accepted("status", null);
+    meters.accepted("telemetry", "site-a", Instant.now().minusSeconds(2).toString());
+    meters.accepted("telemetry", "site-b", Instant.now().plusSeconds(5).toString());
+    meters.accepted("status", "", null);
     meters.rejected("schema_invalid");
     meters.rejected("schema_invalid");
     meters.rejected("topic_mismatch");
 
-    assertEquals(2, registry.get("nattery.ingest.messages").tag("kind", "telemetry").counter().count());
-    assertEquals(1, registry.get("nattery.ingest.messages").tag("kind", "status").counter().count());
+    assertEquals(1, registry.get("nattery.ingest.messages").tags("kind", "telemetry", "site", "site-a").counter().count());
+    assertEquals(1, registry.get("nattery.ingest.messages").tags("kind", "telemetry", "site", "site-b").counter().count());
+    assertEquals(1, registry.get("nattery.ingest.messages").tags("kind", "status", "site", "none").counter().count());
     assertEquals(2, registry.get("nattery.ingest.rejected").tag("reason", "schema_invalid").counter().count());
     assertEquals(1, registry.get("nattery.ingest.rejected").tag("reason", "topic_mismatch").counter().count());
     var lag = registry.get("nattery.ingest.lag").timer();
