@@ -1,6 +1,7 @@
 package io.nattery.cloud.alerts;
 
 import io.nattery.cloud.api.Http;
+import io.nattery.cloud.api.Paging;
 import io.nattery.cloud.api.Problems;
 import io.nattery.cloud.api.RouteGroup;
 import io.nattery.cloud.auth.Role;
@@ -13,9 +14,7 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 
@@ -26,8 +25,6 @@ import java.util.Set;
 public final class AlertRoutes implements RouteGroup {
 
   private static final Logger LOG = LoggerFactory.getLogger(AlertRoutes.class);
-  private static final int DEFAULT_PAGE = 100;
-  private static final int MAX_PAGE = 1000;
   private static final Set<String> STATES = Set.of("raised", "cleared");
   private static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
 
@@ -47,18 +44,7 @@ public final class AlertRoutes implements RouteGroup {
     if (severity != null && !SEVERITIES.contains(severity)) {
       errors.add(new Problems.FieldProblem("severity", "must be critical, warning or info"));
     }
-    int limit = DEFAULT_PAGE;
-    String limitParam = ctx.request().getParam("limit");
-    if (limitParam != null) {
-      try {
-        limit = Integer.parseInt(limitParam);
-        if (limit < 1 || limit > MAX_PAGE) {
-          errors.add(new Problems.FieldProblem("limit", "must be between 1 and " + MAX_PAGE));
-        }
-      } catch (NumberFormatException e) {
-        errors.add(new Problems.FieldProblem("limit", "must be an integer"));
-      }
-    }
+    int limit = Paging.limit(ctx, errors);
     Long before = null;
     String cursor = ctx.request().getParam("cursor");
     if (cursor != null) {
@@ -74,22 +60,18 @@ public final class AlertRoutes implements RouteGroup {
     store.list(state, severity, before, limit)
       .onSuccess(page -> Http.json(ctx, 200, new JsonObject()
         .put("items", new JsonArray(new ArrayList<>(page.items())))
-        .put("next_cursor", page.next() == null ? null : encodeCursor(page.next()))))
+        .put("next_cursor", page.next() == null ? null : Paging.cursor(Long.toString(page.next())))))
       .onFailure(e -> {
         LOG.warn("alerts not readable: {}", e.getMessage());
         Problems.send(ctx, 503, "alerts are not available");
       });
   }
 
-  private static String encodeCursor(long id) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(Long.toString(id).getBytes(StandardCharsets.UTF_8));
-  }
-
   private static Long decodeCursor(String cursor) {
     try {
-      long id = Long.parseLong(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
+      long id = Long.parseLong(Paging.position(cursor).orElse(""));
       return id > 0 ? id : null;
-    } catch (IllegalArgumentException e) {
+    } catch (NumberFormatException e) {
       return null;
     }
   }

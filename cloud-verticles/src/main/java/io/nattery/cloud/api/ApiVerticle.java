@@ -24,9 +24,7 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
@@ -38,8 +36,6 @@ import java.util.Optional;
 public class ApiVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
-  private static final int DEFAULT_PAGE = 100;
-  private static final int MAX_PAGE = 1000;
   private static final DeliveryOptions QUERY_TIMEOUT = new DeliveryOptions().setSendTimeout(3000).setLocalOnly(true);
 
   /** Password checks at once; past this the token route answers 429 rather than queue CPU-heavy work. */
@@ -157,18 +153,7 @@ public class ApiVerticle extends VerticleBase {
 
   private void listDevices(RoutingContext ctx) {
     List<Problems.FieldProblem> errors = new ArrayList<>();
-    int limit = DEFAULT_PAGE;
-    String limitParam = ctx.request().getParam("limit");
-    if (limitParam != null) {
-      try {
-        limit = Integer.parseInt(limitParam);
-        if (limit < 1 || limit > MAX_PAGE) {
-          errors.add(new Problems.FieldProblem("limit", "must be between 1 and " + MAX_PAGE));
-        }
-      } catch (NumberFormatException e) {
-        errors.add(new Problems.FieldProblem("limit", "must be an integer"));
-      }
-    }
+    int limit = Paging.limit(ctx, errors);
     String online = ctx.request().getParam("online");
     if (online != null && !online.equals("true") && !online.equals("false")) {
       errors.add(new Problems.FieldProblem("online", "must be true or false"));
@@ -194,7 +179,7 @@ public class ApiVerticle extends VerticleBase {
         String last = page.getString("last");
         Http.json(ctx, 200, new JsonObject()
           .put("items", page.getJsonArray("items", new JsonArray()))
-          .put("next_cursor", last == null ? null : encodeCursor(last)));
+          .put("next_cursor", last == null ? null : Paging.cursor(last)));
       })
       .onFailure(e -> Problems.send(ctx, 503, "device state is not available"));
   }
@@ -280,17 +265,9 @@ public class ApiVerticle extends VerticleBase {
     return username.replaceAll("[^A-Za-z0-9_.@-]", "?");
   }
 
-  private static String encodeCursor(String lastId) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(lastId.getBytes(StandardCharsets.UTF_8));
+  private static Optional<String> decodeCursor(String cursor) {
+    return Paging.position(cursor).filter(Contract::isValidDeviceId);
   }
 
-  private static Optional<String> decodeCursor(String cursor) {
-    try {
-      String id = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-      return Contract.isValidDeviceId(id) ? Optional.of(id) : Optional.empty();
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
-  }
 
 }

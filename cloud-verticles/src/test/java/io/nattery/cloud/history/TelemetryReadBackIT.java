@@ -184,7 +184,7 @@ class TelemetryReadBackIT {
 
     String text = scraped.bodyAsString();
     assertTrue(scraped.getHeader("Content-Type").startsWith("text/plain"), scraped.getHeader("Content-Type"));
-    assertTrue(value(text, "nattery_ingest_messages_total{kind=\"telemetry\"}") >= SAMPLES, text);
+    assertTrue(value(text, "nattery_ingest_messages_total{kind=\"telemetry\",site=\"" + site + "\"}") >= SAMPLES, text);
     assertTrue(value(text, "nattery_ingest_rejected_total{reason=\"malformed_json\"}") >= 1, text);
     assertTrue(value(text, "nattery_ingest_lag_seconds_count") >= SAMPLES);
     assertTrue(value(text, "nattery_ingest_lag_seconds_max") >= 3600, "the samples are two hours old");
