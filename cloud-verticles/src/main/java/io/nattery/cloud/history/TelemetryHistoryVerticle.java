@@ -64,7 +64,28 @@ public class TelemetryHistoryVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>localConsumer(Addresses.HISTORY_STATS, m -> m.reply(new JsonObject()
       .put("healthy", backoffMs == 0 && pending.size() < maxPending)
       .put("pending", pending.size()).put("written", written).put("failures", failures)));
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.TELEMETRY_STORE, this::accept).completion();
+    return createTable(config.getJsonObject("pg"))
+      .compose(v -> vertx.eventBus().<JsonObject>localConsumer(Addresses.TELEMETRY_STORE, this::accept).completion());
+  }
+
+  /**
+   * With SQL access ({@code pg}), makes the table before the first write would: deduplicated on (timestamp,
+   * device), so a sample written twice (a retry after a write that did commit, a broker redelivery after a
+   * crash) is stored once, and indexed by device, which every read filters on. The writes add the fields.
+   */
+  private Future<Void> createTable(JsonObject pg) {
+    if (pg == null) {
+      return Future.succeededFuture();
+    }
+    var pool = HistoryReads.pool(vertx, pg);
+    return pool.query("CREATE TABLE IF NOT EXISTS " + TelemetryPoints.MEASUREMENT
+        + " (device_id SYMBOL INDEX, timestamp TIMESTAMP) TIMESTAMP(timestamp) PARTITION BY DAY WAL"
+        + " DEDUP UPSERT KEYS(timestamp, device_id)").execute()
+      .<Void>mapEmpty()
+      .onFailure(e -> LOG.warn("could not make the telemetry table; the first write makes it, without"
+        + " deduplication: {}", e.getMessage()))
+      .otherwiseEmpty()
+      .eventually(pool::close);
   }
 
   @Override
