@@ -7,6 +7,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.shareddata.Lock;
 import io.vertx.core.spi.cluster.ClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,20 +81,29 @@ public class OrphanSessions extends VerticleBase {
 
   /** Drains the session {@code clientId} of {@code node}, unless another node already is. */
   private Future<Void> drain(String node, String clientId) {
-    return vertx.sharedData().getLockWithTimeout("nattery.drain." + clientId, 100).compose(lock -> {
-      JsonObject config = config().copy();
-      config.put("mqtt", config.getJsonObject("mqtt", new JsonObject()).copy()
-        .put("client_id", clientId).put("drain", true));
-      LOG.info("a node left the cluster; draining its broker session [node: {}, client: {}]", node, clientId);
-      return vertx.deployVerticle(new MqttIngestVerticle(), new DeploymentOptions().setConfig(config))
-        .compose(id -> whenUndeployed(id))
-        .compose(v -> sessions.remove(node))
-        .<Void>mapEmpty()
-        .eventually(() -> {
+    return vertx.sharedData().getLockWithTimeout("nattery.drain." + clientId, 100).compose(lock -> sessions.get(node)
+      .compose(still -> {
+        if (!clientId.equals(still)) { // another node drained it between our look and our lock
           lock.release();
-          return Future.succeededFuture();
-        });
-    }, e -> Future.succeededFuture()); // another node holds the lock: it drains
+          return Future.<Void>succeededFuture();
+        }
+        return drainHolding(lock, node, clientId);
+      }), e -> Future.succeededFuture()); // another node holds the lock: it drains
+  }
+
+  private Future<Void> drainHolding(Lock lock, String node, String clientId) {
+    JsonObject config = config().copy();
+    config.put("mqtt", config.getJsonObject("mqtt", new JsonObject()).copy()
+      .put("client_id", clientId).put("drain", true));
+    LOG.info("a node left the cluster; draining its broker session [node: {}, client: {}]", node, clientId);
+    return vertx.deployVerticle(new MqttIngestVerticle(), new DeploymentOptions().setConfig(config))
+      .compose(this::whenUndeployed)
+      .compose(v -> sessions.remove(node))
+      .<Void>mapEmpty()
+      .eventually(() -> {
+        lock.release();
+        return Future.succeededFuture();
+      });
   }
 
   private Future<Void> whenUndeployed(String deploymentId) {

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,6 +67,10 @@ public class MqttIngestVerticle extends VerticleBase {
   private static final long LOG_INTERVAL_MS = 10_000;
   private static final int SUBACK_FAILURE = 0x80;
   private static final DeliveryOptions DOWNSTREAM = new DeliveryOptions().setSendTimeout(10_000).setLocalOnly(true);
+
+  /** The device topics the cloud takes. */
+  private static final Topics.Kind[] SUBSCRIBED = {Topics.Kind.TELEMETRY, Topics.Kind.STATUS, Topics.Kind.HEALTH,
+    Topics.Kind.ALARMS};
 
   private final Map<String, Long> accepted = new TreeMap<>();
   private final Map<String, Long> rejected = new TreeMap<>();
@@ -160,7 +165,27 @@ public class MqttIngestVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    return closeLink();
+    if (drain || !client.isConnected() || !subscribed) {
+      return closeLink();
+    }
+    // leave the share group before going, so the broker routes this node's share to the others instead of
+    // queueing it for a session nobody reads; then let what is in flight be stored and acknowledged
+    List<String> filters = new ArrayList<>();
+    for (Topics.Kind kind : SUBSCRIBED) {
+      filters.add(filter(kind));
+    }
+    return client.unsubscribe(filters)
+      .timeout(5, TimeUnit.SECONDS)
+      .compose(id -> untilAcknowledged(System.currentTimeMillis() + 5_000))
+      .onFailure(e -> LOG.warn("left the broker without unsubscribing: {}", e.getMessage()))
+      .transform(done -> closeLink());
+  }
+
+  private Future<Void> untilAcknowledged(long deadline) {
+    if (unacknowledged <= 0 || System.currentTimeMillis() > deadline) {
+      return Future.succeededFuture();
+    }
+    return vertx.timer(100).compose(t -> untilAcknowledged(deadline));
   }
 
   /**
@@ -219,8 +244,7 @@ public class MqttIngestVerticle extends VerticleBase {
       .compose(ack -> {
         LOG.info("connected to the broker at {}:{} [client: {}]", host, port, client.clientId());
         Map<String, Integer> filters = new LinkedHashMap<>();
-        for (Topics.Kind kind : new Topics.Kind[] {Topics.Kind.TELEMETRY, Topics.Kind.STATUS, Topics.Kind.HEALTH,
-            Topics.Kind.ALARMS}) {
+        for (Topics.Kind kind : SUBSCRIBED) {
           filters.put(filter(kind), 1);
         }
         if (drain) {
