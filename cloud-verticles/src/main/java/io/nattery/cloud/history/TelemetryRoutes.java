@@ -83,12 +83,16 @@ public final class TelemetryRoutes implements RouteGroup {
       });
   }
 
+  private static final long QUERY_TIMEOUT_S = 10;
+
   private static Future<RowSet<Row>> read(Pool questDb, String id, TelemetryQuery query) {
     String sql = "SELECT " + COLUMNS + " FROM " + TelemetryPoints.MEASUREMENT
       + " WHERE device_id = $1 AND timestamp >= $2 AND timestamp < $3 SAMPLE BY " + query.sampleBy()
       + " ALIGN TO CALENDAR ORDER BY ts";
     return questDb.preparedQuery(sql)
       .execute(Tuple.of(id, query.from().atOffset(ZoneOffset.UTC), query.to().atOffset(ZoneOffset.UTC)))
+      // a long range must not hold one of the pool's few connections, and the caller, for ever: 503 past this
+      .timeout(QUERY_TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS)
       // before the first telemetry write there is no table: no history yet, not a failure
       .recover(e -> HistoryReads.noTableYet(e) ? Future.succeededFuture(null) : Future.failedFuture(e));
   }
