@@ -64,26 +64,30 @@ public class AlertVerticle extends VerticleBase {
     JsonObject alarm = message.body();
     String code = alarm.getString("code");
     String detail = alarm.getString("detail");
+    // answered once stored, so that ingestion acknowledges the alarm to the broker only then
     condition("device_alarm", alarm.getString("device_id"), code, alarm.getString("severity"),
       "raised".equals(alarm.getString("state")), Instant.parse(alarm.getString("ts")),
-      detail == null ? code : code + ": " + detail);
+      detail == null ? code : code + ": " + detail)
+      .onSuccess(v -> message.reply(null))
+      .onFailure(e -> message.fail(503, "alarm not stored"));
   }
 
-  private void condition(String type, String deviceId, String code, String severity, boolean active, Instant at,
-                         String detail) {
+  private Future<Void> condition(String type, String deviceId, String code, String severity, boolean active,
+                                 Instant at, String detail) {
     if (!active) {
-      store.conditionEnded(Alert.deviceKey(type, deviceId, code), at)
+      return store.conditionEnded(Alert.deviceKey(type, deviceId, code), at)
         .onFailure(e -> LOG.warn("alert condition not stored [type: {}, device: {}]: {}", type, deviceId,
-          e.getMessage()));
-      return;
+          e.getMessage()))
+        .mapEmpty();
     }
-    store.raise(Alert.ofDevice(type, deviceId, code, severity, detail, at))
+    return store.raise(Alert.ofDevice(type, deviceId, code, severity, detail, at))
       .onSuccess(raised -> raised.ifPresent(alert -> {
         LOG.warn("alert raised [type: {}, device: {}, alert: {}]: {}", type, deviceId, alert.getString("alert_id"),
           detail);
         publish(alert);
       }))
-      .onFailure(e -> LOG.warn("alert not raised [type: {}, device: {}]: {}", type, deviceId, e.getMessage()));
+      .onFailure(e -> LOG.warn("alert not raised [type: {}, device: {}]: {}", type, deviceId, e.getMessage()))
+      .mapEmpty();
   }
 
   /** Alerts that other parts raise and clear themselves (stale prices) are stored as they come, once per key. */

@@ -358,13 +358,12 @@ public class MqttIngestVerticle extends VerticleBase {
           .addHeader(TelemetryHistoryVerticle.DEADLINE_HEADER,
             Long.toString(System.currentTimeMillis() + DOWNSTREAM.getSendTimeout())));
       }
+    } else if (type == MessageType.ALARM) {
+      // an alarm is acknowledged once stored as an alert, as telemetry is once stored as history
+      downstream = bus().request(Addresses.ALARM_ACCEPTED, body, DOWNSTREAM);
     } else {
-      // device state and alerts take these on this node (and record them once for the cluster)
-      bus().publish(switch (type) {
-        case STATUS -> Addresses.STATUS_ACCEPTED;
-        case HEALTH -> Addresses.HEALTH_ACCEPTED;
-        default -> Addresses.ALARM_ACCEPTED;
-      }, body);
+      // device state takes these on this node (and records them once for the cluster)
+      bus().publish(type == MessageType.STATUS ? Addresses.STATUS_ACCEPTED : Addresses.HEALTH_ACCEPTED, body);
     }
     downstream
       .onSuccess(reply -> {
