@@ -34,6 +34,9 @@ public class AlertVerticle extends VerticleBase {
   private Duration holdDown;
   private boolean clearing;
 
+  /** The tail of the condition changes, applied one after another. */
+  private Future<Void> conditions = Future.succeededFuture();
+
   @Override
   public Future<?> start() {
     holdDown = Duration.ofSeconds(config().getLong("hold_down_s", 120L));
@@ -72,8 +75,20 @@ public class AlertVerticle extends VerticleBase {
       .onFailure(e -> message.fail(503, "alarm not stored"));
   }
 
+  /**
+   * One condition change at a time, in arrival order: a device that goes, comes back and goes again within a
+   * moment must end with its last change, which concurrent writes to the alert rows would not guarantee.
+   */
   private Future<Void> condition(String type, String deviceId, String code, String severity, boolean active,
                                  Instant at, String detail) {
+    Future<Void> change = conditions.transform(previous -> applyCondition(type, deviceId, code, severity, active, at,
+      detail));
+    conditions = change.otherwiseEmpty();
+    return change;
+  }
+
+  private Future<Void> applyCondition(String type, String deviceId, String code, String severity, boolean active,
+                                      Instant at, String detail) {
     if (!active) {
       return store.conditionEnded(Alert.deviceKey(type, deviceId, code), at)
         .onFailure(e -> LOG.warn("alert condition not stored [type: {}, device: {}]: {}", type, deviceId,
