@@ -20,9 +20,12 @@ public final class HistoryReads {
     return Database.pool(vertx, pg, DEFAULTS, "nattery-questdb");
   }
 
-  /** The first telemetry write creates the table: before it, a read finds nothing rather than failing. */
+  /**
+   * Nothing written yet: before the first telemetry write the table does not exist, or (made empty by the
+   * writer at start) has none of the fields yet. A read then finds nothing rather than failing.
+   */
   public static boolean noTableYet(Throwable e) {
     return e instanceof PgException pg && pg.getErrorMessage() != null
-      && pg.getErrorMessage().contains("table does not exist");
+      && (pg.getErrorMessage().contains("table does not exist") || pg.getErrorMessage().contains("Invalid column"));
   }
 }
