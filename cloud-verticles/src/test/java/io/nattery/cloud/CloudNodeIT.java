@@ -75,8 +75,7 @@ class CloudNodeIT {
         blocked.add(event.thread().getName() + " blocked for " + event.duration() / 1_000_000 + " ms");
       }
     });
-    Pool admin = Database.pool(vertx, LocalServices.postgres("postgres"));
-    await(admin.query("CREATE DATABASE " + DATABASE).execute().eventually(admin::close));
+    await(LocalServices.createDatabase(vertx, DATABASE));
 
     port = LocalServices.freePort();
     JsonObject config = new JsonObject()
@@ -118,8 +117,7 @@ class CloudNodeIT {
     MqttClient purge = MqttClient.create(cleanup, new MqttClientOptions().setClientId("it-cloud-" + RUN)
       .setCleanSession(true));
     await(purge.connect(LocalServices.mqttPort(), LocalServices.mqttHost()).compose(ack -> purge.disconnect()));
-    Pool admin = Database.pool(cleanup, LocalServices.postgres("postgres"));
-    await(admin.query("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)").execute().eventually(admin::close));
+    await(LocalServices.dropDatabase(cleanup, DATABASE));
     await(cleanup.close());
   }
 

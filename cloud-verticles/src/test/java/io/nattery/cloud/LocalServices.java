@@ -1,7 +1,11 @@
 package io.nattery.cloud;
 
 import io.vertx.core.Vertx;
+import io.nattery.cloud.db.Database;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -76,6 +80,21 @@ public final class LocalServices {
       throw new IllegalStateException(service + " is not reachable at " + host + ":" + port
         + " (start it, or run .ci/run which starts it)");
     }
+  }
+
+  /** Creates an empty database for one test run (through its own admin pool, never the node's shared one). */
+  public static Future<Void> createDatabase(Vertx vertx, String name) {
+    return admin(vertx, "CREATE DATABASE " + name);
+  }
+
+  /** Drops a test run's database, closing what still uses it. */
+  public static Future<Void> dropDatabase(Vertx vertx, String name) {
+    return admin(vertx, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+  }
+
+  private static Future<Void> admin(Vertx vertx, String statement) {
+    Pool admin = Database.pool(vertx, postgres("postgres"), postgres("postgres"), "nattery-it-admin");
+    return admin.query(statement).execute().<Void>mapEmpty().eventually(admin::close);
   }
 
   public static int freePort() throws IOException {

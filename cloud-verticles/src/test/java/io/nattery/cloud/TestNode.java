@@ -62,8 +62,7 @@ public final class TestNode implements AutoCloseable {
         blocked.add(event.thread().getName() + " blocked for " + event.duration() / 1_000_000 + " ms");
       }
     });
-    Pool admin = Database.pool(vertx, LocalServices.postgres("postgres"));
-    await(admin.query("CREATE DATABASE " + database).execute().eventually(admin::close));
+    await(LocalServices.createDatabase(vertx, database));
     int port = LocalServices.freePort();
     JsonObject config = new JsonObject()
       .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port))
@@ -147,8 +146,7 @@ public final class TestNode implements AutoCloseable {
       // the node's session is persistent, as in production: end it so the broker keeps nothing for it
       MqttClient purge = MqttClient.create(cleanup, new MqttClientOptions().setClientId(clientId).setCleanSession(true));
       await(purge.connect(LocalServices.mqttPort(), LocalServices.mqttHost()).compose(ack -> purge.disconnect()));
-      Pool admin = Database.pool(cleanup, LocalServices.postgres("postgres"));
-      await(admin.query("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)").execute().eventually(admin::close));
+      await(LocalServices.dropDatabase(cleanup, database));
       LocalServices.dropRedisKeys(cleanup, config.getJsonObject("redis").getString("prefix"));
     } finally {
       await(cleanup.close());

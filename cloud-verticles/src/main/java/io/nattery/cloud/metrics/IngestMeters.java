@@ -22,7 +22,7 @@ public final class IngestMeters {
   private final MeterRegistry registry;
   private final Timer lag;
   /** Looked up once per kind and reason: ingestion runs on one event loop, thousands of times a second. */
-  private final Map<String, Counter> accepted = new HashMap<>();
+  private final Map<String, Map<String, Counter>> accepted = new HashMap<>();
   private final Map<String, Counter> rejected = new HashMap<>();
 
   public IngestMeters() {
@@ -44,9 +44,9 @@ public final class IngestMeters {
    */
   public void accepted(String kind, String site, String ts) {
     String tagSite = site == null || site.isEmpty() ? "none" : site;
-    accepted.computeIfAbsent(kind + '\u0000' + tagSite, k -> Counter.builder("nattery.ingest.messages")
-      .description("device messages accepted, by kind and site").tag("kind", kind).tag("site", tagSite)
-      .register(registry)).increment();
+    accepted.computeIfAbsent(kind, k -> new HashMap<>()).computeIfAbsent(tagSite, s -> Counter
+      .builder("nattery.ingest.messages").description("device messages accepted, by kind and site")
+      .tag("kind", kind).tag("site", s).register(registry)).increment();
     if (ts != null) {
       try {
         long ms = System.currentTimeMillis() - Instant.parse(ts).toEpochMilli();

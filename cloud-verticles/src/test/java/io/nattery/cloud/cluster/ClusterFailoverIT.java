@@ -66,8 +66,7 @@ class ClusterFailoverIT {
     LocalServices.require("PostgreSQL", "127.0.0.1", 5432);
     LocalServices.require("Mosquitto", LocalServices.mqttHost(), LocalServices.mqttPort());
     vertx = Vertx.vertx();
-    Pool admin = Database.pool(vertx, LocalServices.postgres("postgres"));
-    await(admin.query("CREATE DATABASE " + DATABASE).execute().eventually(admin::close));
+    await(LocalServices.createDatabase(vertx, DATABASE));
     questDb = new EmbeddedQuestDb();
     quest = HistoryReads.pool(vertx, questDb.historyConfig().getJsonObject("pg"));
     for (int i = 0; i < 2; i++) {
@@ -130,9 +129,7 @@ class ClusterFailoverIT {
           .setClientId("it-cluster-" + RUN + "-" + i).setCleanSession(true));
         await(purge.connect(LocalServices.mqttPort(), LocalServices.mqttHost()).compose(a -> purge.disconnect()));
       }
-      Pool admin = Database.pool(cleanup, LocalServices.postgres("postgres"));
-      await(admin.query("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)").execute()
-        .eventually(admin::close));
+      await(LocalServices.dropDatabase(cleanup, DATABASE));
       await(cleanup.close());
     }
     if (questDb != null) {

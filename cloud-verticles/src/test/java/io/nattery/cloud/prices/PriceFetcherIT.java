@@ -78,8 +78,7 @@ class PriceFetcherIT {
     vertx = Vertx.vertx(new VertxOptions()
       .setMaxEventLoopExecuteTime(100).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
       .setBlockedThreadCheckInterval(50).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
-    Pool admin = Database.pool(vertx, LocalServices.postgres("postgres"));
-    await(admin.query("CREATE DATABASE " + DATABASE).execute().eventually(admin::close));
+    await(LocalServices.createDatabase(vertx, DATABASE));
     await(CloudNode.migrate(vertx, LocalServices.postgres(DATABASE)));
     pool = Database.pool(vertx, LocalServices.postgres(DATABASE));
     new JsonObject().put("warm", "up").encode();
@@ -94,8 +93,7 @@ class PriceFetcherIT {
     try {
       if (vertx != null) {
         await(pool.close());
-        Pool admin = Database.pool(vertx, LocalServices.postgres("postgres"));
-        await(admin.query("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)").execute().eventually(admin::close));
+        await(LocalServices.dropDatabase(vertx, DATABASE));
         await(vertx.close());
       }
       assertEquals(List.of(), blocked, "an event loop was blocked");

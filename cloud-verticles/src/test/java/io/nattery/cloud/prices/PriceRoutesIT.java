@@ -59,8 +59,7 @@ class PriceRoutesIT {
   static void start() throws Exception {
     LocalServices.require("PostgreSQL", "127.0.0.1", 5432);
     vertx = Vertx.vertx();
-    Pool admin = Database.pool(vertx, LocalServices.postgres("postgres"));
-    await(admin.query("CREATE DATABASE " + DATABASE).execute().eventually(admin::close));
+    await(LocalServices.createDatabase(vertx, DATABASE));
     await(CloudNode.migrate(vertx, LocalServices.postgres(DATABASE)));
     pool = Database.pool(vertx, LocalServices.postgres(DATABASE));
     store = new PriceStore(pool);
@@ -86,8 +85,7 @@ class PriceRoutesIT {
     await(pool.close());
     await(vertx.close());
     Vertx cleanup = Vertx.vertx();
-    Pool admin = Database.pool(cleanup, LocalServices.postgres("postgres"));
-    await(admin.query("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)").execute().eventually(admin::close));
+    await(LocalServices.dropDatabase(cleanup, DATABASE));
     await(cleanup.close());
   }
 

@@ -44,8 +44,7 @@ class PriceStoreIT {
   static void createDatabase() throws Exception {
     LocalServices.require("PostgreSQL", "127.0.0.1", 5432);
     vertx = Vertx.vertx();
-    Pool admin = Database.pool(vertx, LocalServices.postgres("postgres"));
-    await(admin.query("CREATE DATABASE " + DATABASE).execute().eventually(admin::close));
+    await(LocalServices.createDatabase(vertx, DATABASE));
     await(CloudNode.migrate(vertx, LocalServices.postgres(DATABASE)));
     pool = Database.pool(vertx, LocalServices.postgres(DATABASE));
     store = new PriceStore(pool);
@@ -57,8 +56,7 @@ class PriceStoreIT {
       return;
     }
     await(pool.close());
-    Pool admin = Database.pool(vertx, LocalServices.postgres("postgres"));
-    await(admin.query("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)").execute().eventually(admin::close));
+    await(LocalServices.dropDatabase(vertx, DATABASE));
     await(vertx.close());
   }
 

@@ -105,8 +105,7 @@ class SettlementIT {
           + java.util.Arrays.toString(java.util.Arrays.copyOf(event.thread().getStackTrace(), 12)));
       }
     });
-    Pool admin = Database.pool(vertx, LocalServices.postgres("postgres"));
-    await(admin.query("CREATE DATABASE " + DATABASE).execute().eventually(admin::close));
+    await(LocalServices.createDatabase(vertx, DATABASE));
     JsonObject postgres = LocalServices.postgres(DATABASE);
     await(CloudNode.migrate(vertx, postgres));
     pg = Database.pool(vertx, postgres);
@@ -168,8 +167,7 @@ class SettlementIT {
       questDb.close();
     }
     Vertx cleanup = Vertx.vertx();
-    Pool admin = Database.pool(cleanup, LocalServices.postgres("postgres"));
-    await(admin.query("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)").execute().eventually(admin::close));
+    await(LocalServices.dropDatabase(cleanup, DATABASE));
     await(cleanup.close());
   }
 
