@@ -11,13 +11,9 @@ done
 if [ ! -s "$dir/entsoe_token" ]; then
   printf '%s' "${ENTSOE_TOKEN:-}" > "$dir/entsoe_token"; chmod 600 "$dir/entsoe_token"
 fi
-# the broker's password file: the cloud's login and the simulated edge's (mosquitto_passwd hashes them)
-if [ ! -s "$dir/mosquitto_passwords" ]; then
-  command -v mosquitto_passwd >/dev/null || { echo "needs mosquitto_passwd (apt-get install mosquitto)" >&2; exit 1; }
-  touch "$dir/mosquitto_passwords" && chmod 600 "$dir/mosquitto_passwords"
-  mosquitto_passwd -b "$dir/mosquitto_passwords" nattery-cloud "$(cat "$dir/mqtt_cloud_password")"
-  mosquitto_passwd -b "$dir/mosquitto_passwords" sim-0001 "$(cat "$dir/edge_mqtt_password")"
-  # the broker runs as uid 1883 in its image and must read the file (it holds hashes, not passwords)
-  chown 1883:1883 "$dir/mosquitto_passwords" 2>/dev/null || chmod 644 "$dir/mosquitto_passwords"
-fi
+# the broker's files are written here by `nattery broker-files` (compose service broker-files, uid 1883, the
+# broker's own): the directory must be that uid's
+mkdir -p "$dir/broker"
+chown 1883:1883 "$dir/broker" 2>/dev/null \
+  || echo "warning: run 'chown 1883:1883 $dir/broker' as root, or broker-files cannot write there" >&2
 echo "secrets in $dir"

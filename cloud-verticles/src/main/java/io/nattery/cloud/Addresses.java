@@ -60,6 +60,32 @@ public final class Addresses {
    */
   public static final String TRADING_PLAN = "cloud.trading.plan";
 
+  /**
+   * Published, cluster-wide and to browsers: a schedule's ack state moved
+   * {@code {"schedule_id","device_id","version","status","reason","ts"}} ({@code "flagged": true} when redelivery
+   * gave up on it).
+   */
+  public static final String SCHEDULES_STATUS = "schedules.status";
+  /**
+   * Request-reply, local to the node: an ack, execution report or command result that passed ingestion,
+   * {@code {"kind": "ack" | "command_result", "body"}}; answered once it is durable (queued in RabbitMQ, or stored).
+   */
+  public static final String DEVICE_REPORT = "cloud.reports.accept";
+  /** Request-reply, local to the node: the report pipeline's counters. */
+  public static final String REPORTS_STATS = "cloud.reports.stats";
+  /** Request-reply, local to the node: the redelivery job's counters. */
+  public static final String DISPATCH_STATS = "cloud.dispatch.stats";
+  /**
+   * Published, cluster-wide, by each node's SockJS bridge every few seconds and when it changes:
+   * {@code {"node","addresses":[...]}}, the per-device bridge addresses its clients listen to.
+   */
+  public static final String BRIDGE_INTEREST = "cloud.bridge.interest";
+  /**
+   * Sent, cluster-wide, to the node that computes {@code fleet.summary}: the latest sample of each device this node
+   * ingested in the last second, {@code {"samples":[[id, ts_ms, soc_pct, battery_w, pv_w, grid_w, load_w, alarms]]}}.
+   */
+  public static final String FLEET_PARTIAL = "cloud.fleet.partial";
+
   private Addresses() {
   }
 }

@@ -3,9 +3,17 @@ package io.nattery.cloud;
 import io.nattery.cloud.alerts.AlertRoutes;
 import io.nattery.cloud.alerts.AlertVerticle;
 import io.nattery.cloud.api.ApiVerticle;
+import io.nattery.cloud.api.OpenApiRoutes;
 import io.nattery.cloud.api.RouteGroup;
+import io.nattery.cloud.bridge.DeviceFeedVerticle;
+import io.nattery.cloud.bridge.EventBusBridge;
+import io.nattery.cloud.bridge.FleetSummaryVerticle;
 import io.nattery.cloud.cluster.OrphanSessions;
 import io.nattery.cloud.db.Database;
+import io.nattery.cloud.dispatch.CommandRoutes;
+import io.nattery.cloud.dispatch.RedeliveryVerticle;
+import io.nattery.cloud.dispatch.ScheduleRoutes;
+import io.nattery.cloud.reports.ReportQueueVerticle;
 import io.nattery.cloud.db.Migrations;
 import io.nattery.cloud.history.TelemetryHistoryVerticle;
 import io.nattery.cloud.history.TelemetryRoutes;
@@ -51,7 +59,8 @@ public final class CloudNode {
   /** The node's features' REST routes. */
   static List<RouteGroup> routeGroups() {
     return List.of(new PriceRoutes(), new StrategyRoutes(), new RevenueRoutes(), new DeviceRoutes(),
-      new TelemetryRoutes(), new AlertRoutes());
+      new TelemetryRoutes(), new AlertRoutes(), new ScheduleRoutes(), new CommandRoutes(), new OpenApiRoutes(),
+      new EventBusBridge());
   }
 
   public static Future<List<String>> deploy(Vertx vertx, JsonObject config) {
@@ -76,7 +85,14 @@ public final class CloudNode {
       }
       steps.add(new Step(SettlementVerticle::new, settlement));
     }
+    JsonObject reports = new JsonObject().put("postgres", postgres);
+    if (config.containsKey("rabbitmq")) {
+      reports.put("rabbitmq", config.getJsonObject("rabbitmq"));
+    }
+    steps.add(new Step(ReportQueueVerticle::new, reports));
     steps.add(new Step(MqttIngestVerticle::new, config));
+    steps.add(new Step(RedeliveryVerticle::new, new JsonObject().put("postgres", postgres)
+      .put("dispatch", config.getJsonObject("dispatch", new JsonObject()))));
     if (vertx.isClustered() && config.getJsonObject("mqtt", new JsonObject()).getBoolean("shared_subscription", true)) {
       steps.add(new Step(OrphanSessions::new, config));
     }
@@ -86,6 +102,9 @@ public final class CloudNode {
         config.getJsonObject("prices").copy().put("postgres", postgres)));
     }
     steps.add(new Step(() -> new ApiVerticle(routeGroups()), config));
+    // the live feeds of the SockJS bridge (mounted by the API at /eventbus)
+    steps.add(new Step(DeviceFeedVerticle::new, new JsonObject()));
+    steps.add(new Step(FleetSummaryVerticle::new, config.getJsonObject("fleet_summary", new JsonObject())));
     steps.add(new Step(FleetMetricsVerticle::new, config.getJsonObject("metrics", new JsonObject())));
     if (config.containsKey("trading")) {
       steps.add(new Step(TradingVerticle::new, TradingVerticle.options(config).getConfig()));

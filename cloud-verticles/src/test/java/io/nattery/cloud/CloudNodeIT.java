@@ -192,7 +192,9 @@ class CloudNodeIT {
       s -> s.getJsonObject("rejected").getLong("topic_mismatch", 0L) >= 1
         && s.getJsonObject("rejected").getLong("malformed_json", 0L) >= 1));
     HttpResponse<Buffer> response = await(waitFor(() -> http.get("/api/v1/devices/" + other)
-      .bearerTokenAuthentication(token).send(), r -> r.statusCode() == 200));
+      .bearerTokenAuthentication(token).send(), r -> r.statusCode() == 200
+        && r.bodyAsJsonObject().getJsonObject("telemetry") != null
+        && r.bodyAsJsonObject().getJsonObject("telemetry").getLong("seq") == 5));
 
     JsonObject rejected = stats.getJsonObject("rejected");
     assertTrue(rejected.getLong("schema_invalid", 0L) >= 1, rejected.encode());

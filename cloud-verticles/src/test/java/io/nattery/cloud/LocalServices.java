@@ -107,4 +107,20 @@ public final class LocalServices {
     String value = System.getenv(name);
     return value == null || value.isBlank() ? fallback : value;
   }
+
+  /** Deletes the test's RabbitMQ queues (guest on 127.0.0.1:5672, the broker's defaults). */
+  public static void deleteRabbitQueues(String... queues) throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.rabbitmq.RabbitMQClient client = io.vertx.rabbitmq.RabbitMQClient.create(vertx,
+        new io.vertx.rabbitmq.RabbitMQOptions());
+      Future<Void> chain = client.start();
+      for (String queue : queues) {
+        chain = chain.compose(v -> client.queueDelete(queue)).mapEmpty();
+      }
+      chain.compose(v -> client.stop()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
 }

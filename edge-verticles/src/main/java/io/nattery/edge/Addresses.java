@@ -30,6 +30,43 @@ public final class Addresses {
     return "edge." + checked(deviceId) + ".telemetry";
   }
 
+  /**
+   * The battery control of a device (safety limits, emergency stop):
+   * <pre>
+   * {"op":"apply","mode":"charge","power_w":-3000,"soc_min_pct":..,"soc_max_pct":..,"source":"schedule"}
+   *     -> {"mode","setpoint_w","limited_by"}
+   * {"op":"emergency_stop"} / {"op":"resume"} -> {"mode","setpoint_w","stopped"}
+   * </pre>
+   */
+  public static String control(String deviceId) {
+    return "edge." + checked(deviceId) + ".control";
+  }
+
+  /** Raw payloads (Buffer) the uplink received on {@code devices/{id}/schedule}. */
+  public static String scheduleIn(String deviceId) {
+    return "edge." + checked(deviceId) + ".schedule.in";
+  }
+
+  /** Raw payloads (Buffer) the uplink received on {@code devices/{id}/commands}. */
+  public static String commandIn(String deviceId) {
+    return "edge." + checked(deviceId) + ".command.in";
+  }
+
+  /** Published (empty body) after something was queued in the outbox: the uplink drains it. */
+  public static String outboxKick(String deviceId) {
+    return "edge." + checked(deviceId) + ".outbox.kick";
+  }
+
+  /** Health JSON, published every 60 s; QoS 0, never buffered. */
+  public static String health(String deviceId) {
+    return "edge." + checked(deviceId) + ".health";
+  }
+
+  /** Request-reply: the uplink's counters, {"reconnects","buffered","published","dropped"}. */
+  public static String uplinkStats(String deviceId) {
+    return "edge." + checked(deviceId) + ".uplink.stats";
+  }
+
   private static String checked(String deviceId) {
     if (!Contract.isValidDeviceId(deviceId)) {
       throw new IllegalArgumentException("invalid device_id: " + deviceId);

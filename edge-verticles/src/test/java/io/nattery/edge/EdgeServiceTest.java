@@ -33,6 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Simulator -> Modbus TCP -> worker -> poller -> uplink -> Mosquitto, as the demo runs it. */
 @ExtendWith(VertxExtension.class)
 class EdgeServiceTest {
+  @org.junit.jupiter.api.io.TempDir
+  java.nio.file.Path storeDir;
+
   private static final MessageValidator VALIDATOR = new MessageValidator();
 
   private Vertx vertx;
@@ -62,6 +65,7 @@ class EdgeServiceTest {
     config.put("device_id", deviceId).put("register_map", "../conf/registers/generic-hybrid.json").put("poll_interval_ms", 200);
     config.getJsonObject("modbus").put("port", simulator.port());
     config.getJsonObject("mqtt").put("host", MqttProbe.host()).put("port", MqttProbe.port());
+    config.put("store", new JsonObject().put("dir", storeDir.toString()));
     return config;
   }
 
@@ -74,7 +78,7 @@ class EdgeServiceTest {
   void aSimulatedInverterReachesTheBrokerAsValidTelemetry(VertxTestContext ctx) throws Exception {
     EdgeService.deploy(vertx, config())
         .compose(ids -> {
-          ctx.verify(() -> assertEquals(3, ids.size()));
+          ctx.verify(() -> assertEquals(9, ids.size()));
           return probe.await(this::isTelemetry, 3)
               .compose(samples -> {
                 ctx.verify(() -> {

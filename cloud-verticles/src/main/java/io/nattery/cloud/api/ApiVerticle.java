@@ -1,6 +1,8 @@
 package io.nattery.cloud.api;
 
 import io.nattery.cloud.Addresses;
+import io.nattery.cloud.audit.AuditLog;
+import io.nattery.cloud.auth.AccessGuard;
 import io.nattery.cloud.auth.PasswordHasher;
 import io.nattery.cloud.auth.Role;
 import io.nattery.cloud.auth.Tokens;
@@ -17,7 +19,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.JWTAuthHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.sqlclient.Pool;
@@ -27,6 +31,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The REST API of PROTOCOL.md and the health routes. Each route names the least role it needs; everything
@@ -42,6 +47,10 @@ public class ApiVerticle extends VerticleBase {
   private static final int MAX_HASHES_IN_FLIGHT = 8;
 
   private final PasswordHasher hasher = new PasswordHasher();
+  private AccessGuard guard;
+  private AccessGuard.Bucket apiBucket;
+  private AccessGuard.Bucket loginBucket;
+  private AuditLog audit;
   /** Verified against when the user is unknown, so that both failures take the same time. */
   private String decoyHash;
   /** Argon2 runs here, never on the pool that Modbus workers and other blocking work share. */
@@ -67,10 +76,25 @@ public class ApiVerticle extends VerticleBase {
     JsonObject http = config().getJsonObject("http", new JsonObject());
     pool = Database.pool(vertx, config().getJsonObject("postgres", new JsonObject()));
     users = new UserStore(pool);
+    audit = new AuditLog(pool);
     tokens = new Tokens(vertx, config().getJsonObject("jwt", new JsonObject()));
+
+    JsonObject limits = config().getJsonObject("rate_limit", new JsonObject());
+    apiBucket = new AccessGuard.Bucket("api", limits.getDouble("per_s", 100.0), limits.getInteger("burst", 1000));
+    loginBucket = new AccessGuard.Bucket("login", limits.getDouble("login_per_s", 1.0),
+      limits.getInteger("login_burst", 20));
 
     hashing = vertx.createSharedWorkerExecutor("nattery-password-hash", 2);
     Router router = Router.router(vertx);
+    JsonArray origins = http.getJsonObject("cors", new JsonObject()).getJsonArray("allowed_origins");
+    if (origins != null && !origins.isEmpty()) {
+      // only the configured origins; a browser elsewhere gets no CORS headers and so no answer it may read
+      router.route().handler(CorsHandler.create()
+        .addOrigins(origins.stream().map(String::valueOf).toList())
+        .allowedHeaders(Set.of("Authorization", "Content-Type"))
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE))
+        .maxAgeSeconds(600));
+    }
     router.route().handler(BodyHandler.create(false).setBodyLimit(Contract.MAX_PAYLOAD_BYTES));
     router.get("/health").handler(ctx -> Http.json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::ready);
@@ -78,7 +102,9 @@ public class ApiVerticle extends VerticleBase {
     router.get("/metrics").handler(this::metrics);
 
     router.post("/api/v1/auth/token").handler(this::issueToken);
-    router.route("/api/v1/*").handler(JWTAuthHandler.create(tokens.auth()));
+    router.route("/api/v1/*").handler(JWTAuthHandler.create(tokens.auth())).handler(this::guard);
+    router.delete("/api/v1/auth/token").handler(this::revokeOwnToken);
+    router.post("/api/v1/auth/revocations").handler(Http.requires(Role.ADMIN)).handler(this::revokeUser);
     router.get("/api/v1/devices").handler(Http.requires(Role.VIEWER)).handler(this::listDevices);
     router.get("/api/v1/devices/:id").handler(Http.requires(Role.VIEWER)).handler(this::getDevice);
     routeGroups.forEach(group -> group.mount(vertx, router, pool, config()));
@@ -86,7 +112,8 @@ public class ApiVerticle extends VerticleBase {
     router.route("/*").handler(StaticHandler.create("webroot"));
     router.route().failureHandler(this::failure);
 
-    return hashing.executeBlocking(() -> hasher.hash("decoy-password-for-timing"))
+    return AccessGuard.create(vertx, config()).onSuccess(g -> guard = g)
+      .compose(g -> hashing.executeBlocking(() -> hasher.hash("decoy-password-for-timing")))
       .onSuccess(hash -> decoyHash = hash)
       .compose(hash -> vertx.createHttpServer()
       .requestHandler(router)
@@ -123,6 +150,19 @@ public class ApiVerticle extends VerticleBase {
       Problems.send(ctx, 400, "invalid token request", errors);
       return;
     }
+    String from = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+    guard.admit(from, null, null, 0, loginBucket)
+      .onFailure(e -> Problems.send(ctx, 503, "access checks are unavailable"))
+      .onSuccess(decision -> {
+        if (!decision.admitted()) {
+          tooMany(ctx, decision);
+        } else {
+          checkPassword(ctx, username, password);
+        }
+      });
+  }
+
+  private void checkPassword(RoutingContext ctx, String username, String password) {
     if (hashesInFlight >= MAX_HASHES_IN_FLIGHT) {
       ctx.response().putHeader("Retry-After", "1");
       Problems.send(ctx, 429, "too many logins at once; retry shortly");
@@ -149,6 +189,64 @@ public class ApiVerticle extends VerticleBase {
           .put("expires_in", tokens.ttlSeconds()));
       })
       .onFailure(ctx::fail);
+  }
+
+  /** After the signature check: refuses a revoked token (401) and a client over its rate limit (429). */
+  private void guard(RoutingContext ctx) {
+    JsonObject claims = claims(ctx);
+    String subject = claims.getString("sub");
+    guard.admit(subject == null ? "anonymous" : subject, claims.getString("jti"), subject,
+        claims.getLong(Tokens.ISSUED_MS, claims.getLong("iat", 0L) * 1000), apiBucket)
+      .onFailure(e -> {
+        LOG.warn("access checks failed: {}", e.getMessage());
+        Problems.send(ctx, 503, "access checks are unavailable");
+      })
+      .onSuccess(decision -> {
+        if (decision.admitted()) {
+          ctx.next();
+        } else if (decision.revoked()) {
+          Problems.send(ctx, 401, "the token was revoked");
+        } else {
+          tooMany(ctx, decision);
+        }
+      });
+  }
+
+  private static void tooMany(RoutingContext ctx, AccessGuard.Decision decision) {
+    ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, (decision.retryAfterMs() + 999) / 1000)));
+    Problems.send(ctx, 429, "too many requests; retry after the time in Retry-After");
+  }
+
+  /** {@code DELETE /api/v1/auth/token}: the presented token is refused from now on (logout). */
+  private void revokeOwnToken(RoutingContext ctx) {
+    JsonObject claims = claims(ctx);
+    String tokenId = claims.getString("jti");
+    if (tokenId == null) {
+      Problems.send(ctx, 400, "the token has no id to revoke it by; it expires at its exp");
+      return;
+    }
+    guard.revokeToken(tokenId, claims.getLong("exp", 0L) * 1000)
+      .onSuccess(v -> ctx.response().setStatusCode(204).end())
+      .onFailure(e -> Problems.send(ctx, 503, "access checks are unavailable"));
+  }
+
+  /** {@code POST /api/v1/auth/revocations {"username"}} (admin): every token of the user issued so far is refused. */
+  private void revokeUser(RoutingContext ctx) {
+    JsonObject body = Http.jsonBody(ctx);
+    Object username = body == null ? null : body.getValue("username");
+    if (!(username instanceof String name) || name.isEmpty() || name.length() > 64) {
+      Problems.send(ctx, 400, "invalid revocation",
+        List.of(new Problems.FieldProblem("username", "must be a user name of 1 to 64 characters")));
+      return;
+    }
+    guard.revokeSubject(name, tokens.ttlSeconds() * 1000L)
+      .compose(v -> audit.record(ctx, "auth.revoke_user", name, "done", new JsonObject()))
+      .onSuccess(v -> ctx.response().setStatusCode(204).end())
+      .onFailure(e -> Problems.send(ctx, 503, "access checks are unavailable"));
+  }
+
+  private static JsonObject claims(RoutingContext ctx) {
+    return ctx.user().attributes().getJsonObject("accessToken", ctx.user().principal());
   }
 
   private void listDevices(RoutingContext ctx) {

@@ -12,6 +12,7 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Issues and checks the API's JWTs: HS256 only (other algorithms and {@code alg: none} are refused because no
@@ -21,6 +22,8 @@ import java.util.List;
 public final class Tokens {
 
   private static final int MIN_SECRET_BYTES = 32;
+  /** The claim with the issue time in milliseconds. */
+  public static final String ISSUED_MS = "issued_ms";
 
   private final JWTAuth auth;
   private final String issuer;
@@ -50,6 +53,9 @@ public final class Tokens {
 
   public String issue(String username, Role role) {
     JsonObject claims = new JsonObject()
+      // an id to revoke it by, and the issue time to the millisecond (iat has seconds) to revoke a user's tokens by
+      .put("jti", UUID.randomUUID().toString())
+      .put(ISSUED_MS, System.currentTimeMillis())
       .put("role", role.wire())
       .put("roles", new JsonArray(role.grantedWireNames()));
     return auth.generateToken(claims, new JWTOptions()

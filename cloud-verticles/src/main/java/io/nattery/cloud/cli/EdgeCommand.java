@@ -1,6 +1,7 @@
 package io.nattery.cloud.cli;
 
 import io.nattery.edge.EdgeService;
+import io.nattery.edge.EnvironmentConfig;
 import io.nattery.edge.simulator.InverterSimulator;
 import io.nattery.edge.simulator.SimulatorConfig;
 import io.vertx.core.Vertx;
@@ -19,12 +20,19 @@ final class EdgeCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(EdgeCommand.class);
 
-  @Option(names = "--conf", required = true, description = "the edge's JSON configuration (see conf/edge.json)")
+  @Option(names = "--conf", required = true, description = "the edge's JSON configuration (documented in conf/edge.example.json)")
   Path conf;
 
   @Override
   public Integer call() {
-    JsonObject config = ConfigFile.read(conf);
+    JsonObject config;
+    try {
+      // ${NAME} and ${NAME:-default} from the environment, as the Pi's own jar does (conf/edge.example.json)
+      config = EnvironmentConfig.expand(ConfigFile.read(conf));
+    } catch (IllegalArgumentException e) {
+      LOG.error("{}: {}", conf, e.getMessage());
+      return 2;
+    }
     InverterSimulator simulator = null;
     JsonObject simulated = config.getJsonObject("simulator");
     if (simulated != null) {

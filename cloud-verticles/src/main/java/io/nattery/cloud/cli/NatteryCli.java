@@ -13,10 +13,11 @@ import picocli.CommandLine.Command;
     DemoCommand.class,
     CloudCommand.class,
     EdgeCommand.class,
-    NotInThisBuild.Tail.class,
+    TailCommand.class,
     PricesCommand.class,
     BacktestCommand.class,
     SimulateCommand.class,
+    BrokerFilesCommand.class,
   })
 public final class NatteryCli implements Runnable {
 

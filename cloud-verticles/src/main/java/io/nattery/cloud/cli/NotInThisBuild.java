@@ -24,12 +24,4 @@ final class NotInThisBuild {
       return 2;
     }
   }
-
-  @Command(name = "tail", description = "Print event-bus messages as JSON lines (issue 7).")
-  static final class Tail extends Pending {
-    @Override
-    String what() {
-      return "'tail' (the event-bus CLI, issue 7)";
-    }
-  }
 }

@@ -17,6 +17,11 @@ public final class Database {
   private static final JsonObject DEFAULTS = new JsonObject()
     .put("host", "127.0.0.1").put("port", 5432).put("database", "nattery").put("user", "nattery").put("pool_size", 8);
 
+  /** What a {@code postgres} block leaves out: the local server's {@code nattery} database, 8 connections. */
+  public static JsonObject poolDefaults() {
+    return DEFAULTS.copy();
+  }
+
   public static Pool pool(Vertx vertx, JsonObject config) {
     return pool(vertx, config, DEFAULTS, "nattery-pg");
   }

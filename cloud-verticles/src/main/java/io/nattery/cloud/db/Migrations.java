@@ -29,7 +29,9 @@ public final class Migrations {
     "V2__prices.sql",
     "V3__trading.sql",
     "V4__settlement.sql",
-    "V5__alerts.sql"
+    "V5__alerts.sql",
+    "V6__schedules_commands_audit.sql",
+    "V7__broker_logins.sql"
   );
 
   private Migrations() {

@@ -4,7 +4,9 @@ import io.nattery.cloud.Addresses;
 import io.nattery.cloud.history.TelemetryHistoryVerticle;
 import io.nattery.cloud.metrics.IngestMeters;
 import io.nattery.cloud.state.DeviceRegistry;
+import io.nattery.protocol.Ack;
 import io.nattery.protocol.Alarm;
+import io.nattery.protocol.CommandResult;
 import io.nattery.protocol.Contract;
 import io.nattery.protocol.Decoded;
 import io.nattery.protocol.DeviceStatus;
@@ -70,7 +72,7 @@ public class MqttIngestVerticle extends VerticleBase {
 
   /** The device topics the cloud takes. */
   private static final Topics.Kind[] SUBSCRIBED = {Topics.Kind.TELEMETRY, Topics.Kind.STATUS, Topics.Kind.HEALTH,
-    Topics.Kind.ALARMS};
+    Topics.Kind.ALARMS, Topics.Kind.ACK, Topics.Kind.COMMAND_RESULT};
 
   private final Map<String, Long> accepted = new TreeMap<>();
   private final Map<String, Long> rejected = new TreeMap<>();
@@ -95,6 +97,12 @@ public class MqttIngestVerticle extends VerticleBase {
   private long lastMessageAt;
   /** Outbound QoS 1 publishes waiting for the broker's PUBACK, by packet id. */
   private final Map<Integer, Message<JsonObject>> outbound = new HashMap<>();
+  /** QoS 1 publishes waiting for a free slot in the in-flight window, oldest first. */
+  private final java.util.ArrayDeque<Message<JsonObject>> waiting = new java.util.ArrayDeque<>();
+  private static final int MAX_WAITING_PUBLISHES = 20_000;
+  private int maxInflight;
+  /** QoS 1 publishes handed to the client and not yet acknowledged by the broker. */
+  private int inflight;
 
   @Override
   public Future<?> start() {
@@ -113,7 +121,8 @@ public class MqttIngestVerticle extends VerticleBase {
       .setMaxMessageSize(4 * Contract.MAX_PAYLOAD_BYTES);
     options.setAutoAck(false);
     // schedules and prices go out on this link too: room for the trading run's concurrent QoS 1 publishes
-    options.setMaxInflightQueue(mqtt.getInteger("max_inflight", 64));
+    maxInflight = mqtt.getInteger("max_inflight", 64);
+    options.setMaxInflightQueue(maxInflight);
     options.setConnectTimeout(mqtt.getInteger("connect_timeout_ms", 10_000));
     client = MqttClient.create(vertx, options);
     client.publishHandler(this::onPublish);
@@ -127,13 +136,22 @@ public class MqttIngestVerticle extends VerticleBase {
     client.publishCompletionHandler(packetId -> {
       Message<JsonObject> request = outbound.remove(packetId);
       if (request != null) {
+        inflight--;
         request.reply(null);
+      }
+      // a slot in the in-flight window is free: the oldest waiting publish takes it
+      Message<JsonObject> next = waiting.poll();
+      if (next != null) {
+        publish(next);
       }
     });
     client.closeHandler(v -> {
       subscribed = false;
       outbound.values().forEach(request -> request.fail(503, "the broker link closed before the publish was acknowledged"));
       outbound.clear();
+      waiting.forEach(request -> request.fail(503, "the broker link closed"));
+      waiting.clear();
+      inflight = 0;
       // messages of the closed connection can no longer be acknowledged: their retries stop, and the broker
       // delivers them again on the next connection
       connection++;
@@ -199,6 +217,19 @@ public class MqttIngestVerticle extends VerticleBase {
       return;
     }
     int qos = body.getInteger("qos", 1);
+    if (qos > 0 && inflight >= maxInflight) {
+      // the client refuses past its in-flight window: wait for a PUBACK, up to a bound
+      if (waiting.size() >= MAX_WAITING_PUBLISHES) {
+        request.fail(503, "too many publishes waiting for the broker");
+      } else {
+        waiting.add(request);
+      }
+      return;
+    }
+    if (qos > 0) {
+      inflight++; // counted now: the packet id comes back only once written
+    }
+    long onConnection = connection;
     client.publish(body.getString("topic"), Buffer.buffer(body.getString("payload")), MqttQoS.valueOf(qos), false,
         body.getBoolean("retain", false))
       .onSuccess(packetId -> {
@@ -208,7 +239,12 @@ public class MqttIngestVerticle extends VerticleBase {
           outbound.put(packetId, request);
         }
       })
-      .onFailure(e -> request.fail(503, "publish failed: " + e.getMessage()));
+      .onFailure(e -> {
+        if (qos > 0 && onConnection == connection) {
+          inflight--;
+        }
+        request.fail(503, "publish failed: " + e.getMessage());
+      });
   }
 
   /** Closes the link, connected or still connecting; never fails. */
@@ -295,6 +331,8 @@ public class MqttIngestVerticle extends VerticleBase {
       case STATUS -> MessageType.STATUS;
       case HEALTH -> MessageType.HEALTH;
       case ALARMS -> MessageType.ALARM;
+      case ACK -> MessageType.ACK;
+      case COMMAND_RESULT -> MessageType.COMMAND_RESULT;
       default -> null;
     }).orElse(null);
     if (type == null) {
@@ -325,6 +363,12 @@ public class MqttIngestVerticle extends VerticleBase {
     } else if (value instanceof Health health) {
       body = health.toJson();
       bodyDeviceId = health.deviceId();
+    } else if (value instanceof Ack ack) {
+      body = ack.toJson();
+      bodyDeviceId = ack.deviceId();
+    } else if (value instanceof CommandResult result) {
+      body = result.toJson();
+      bodyDeviceId = result.deviceId();
     } else {
       Alarm alarm = (Alarm) value;
       body = alarm.toJson();
@@ -358,6 +402,10 @@ public class MqttIngestVerticle extends VerticleBase {
           .addHeader(TelemetryHistoryVerticle.DEADLINE_HEADER,
             Long.toString(System.currentTimeMillis() + DOWNSTREAM.getSendTimeout())));
       }
+    } else if (type == MessageType.ACK || type == MessageType.COMMAND_RESULT) {
+      // acknowledged to the device's broker once durable: queued in RabbitMQ, or stored
+      downstream = bus().request(Addresses.DEVICE_REPORT, new JsonObject()
+        .put("kind", type == MessageType.ACK ? "ack" : "command_result").put("body", body), DOWNSTREAM);
     } else if (type == MessageType.ALARM) {
       // an alarm is acknowledged once stored as an alert, as telemetry is once stored as history
       downstream = bus().request(Addresses.ALARM_ACCEPTED, body, DOWNSTREAM);

@@ -1,5 +1,6 @@
 package io.nattery.cloud.registry;
 
+import io.nattery.cloud.audit.AuditLog;
 import io.nattery.cloud.Addresses;
 import io.nattery.cloud.api.Http;
 import io.nattery.cloud.api.Problems;
@@ -17,8 +18,8 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Base64;
 
@@ -30,23 +31,36 @@ import java.util.Base64;
  */
 public final class DeviceRoutes implements RouteGroup {
 
-  private static final Logger AUDIT = LoggerFactory.getLogger("io.nattery.audit");
+  private static final Logger LOG = LoggerFactory.getLogger(DeviceRoutes.class);
   private static final String INSERT = "INSERT INTO devices (device_id, site, model, rated_power_kw, capacity_kwh, "
-    + "mqtt_password_hash) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (device_id) DO NOTHING RETURNING created_at";
+    + "mqtt_password_hash, broker_password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (device_id) DO NOTHING RETURNING created_at";
   private static final int PASSWORD_BYTES = 32;
 
   private final SecureRandom random = new SecureRandom();
   private final PasswordHasher hasher = new PasswordHasher();
+  private AuditLog auditLog;
 
   @Override
   public void mount(Vertx vertx, Router router, Pool pool, JsonObject config) {
     // the API's own pool for Argon2, closed with the API verticle that mounts these routes
     WorkerExecutor hashing = vertx.createSharedWorkerExecutor("nattery-password-hash", 2);
+    // with broker_files.dir, the broker's files are written again after each device (the broker reads them on SIGHUP)
+    String brokerDir = config.getJsonObject("broker_files", new JsonObject()).getString("dir");
+    Runnable brokerFiles = brokerDir == null ? () -> { } : () -> writeBrokerFiles(vertx, pool, config, brokerDir);
     router.post("/api/v1/devices").handler(Http.requires(Role.ADMIN))
-      .handler(ctx -> provision(ctx, pool, hashing));
+      .handler(ctx -> provision(ctx, pool, hashing, brokerFiles));
+    auditLog = new AuditLog(pool);
   }
 
-  private void provision(RoutingContext ctx, Pool pool, WorkerExecutor hashing) {
+  private static void writeBrokerFiles(Vertx vertx, Pool pool, JsonObject config, String dir) {
+    BrokerLogins.write(vertx, pool, config, Path.of(dir))
+      .onSuccess(written -> LOG.info("broker files written [dir: {}, logins: {}, left out: {}]", dir,
+        written.logins(), written.shadowed()))
+      .onFailure(e -> LOG.warn("broker files not written, run 'nattery broker-files' [dir: {}]: {}", dir,
+        e.getMessage()));
+  }
+
+  private void provision(RoutingContext ctx, Pool pool, WorkerExecutor hashing, Runnable brokerFiles) {
     JsonObject body = Http.jsonBody(ctx);
     if (body == null) {
       Problems.send(ctx, 400, "the body must be a JSON object {\"device_id\",\"site\",\"model\","
@@ -60,11 +74,12 @@ public final class DeviceRoutes implements RouteGroup {
     }
     DeviceRegistration device = parsed.registration();
     String password = newPassword();
-    hashing.executeBlocking(() -> new Credentials(hasher.hash(password),
-        BrokerPasswordLine.of(device.deviceId(), password)), false)
+    hashing.executeBlocking(() -> new Credentials(hasher.hash(password), BrokerPasswordLine.hash(password)), false)
       .compose(credentials -> pool.preparedQuery(INSERT).execute(Tuple.of(device.deviceId(), device.site(),
-          device.model(), device.ratedPowerKw(), device.capacityKwh(), credentials.passwordHash()))
-        .map(rows -> rows.size() == 0 ? null : new Created(rows.iterator().next(), credentials.brokerLine())))
+          device.model(), device.ratedPowerKw(), device.capacityKwh(), credentials.passwordHash(),
+          credentials.brokerHash()))
+        .map(rows -> rows.size() == 0 ? null : new Created(rows.iterator().next(),
+          BrokerPasswordLine.line(device.deviceId(), credentials.brokerHash()))))
       .onSuccess(created -> {
         audit(ctx, device, created == null ? "conflict" : "created");
         if (created == null) {
@@ -83,6 +98,7 @@ public final class DeviceRoutes implements RouteGroup {
         // every node's registry copy takes the device now, so its first message is not refused as unknown
         ctx.vertx().eventBus().publish(Addresses.DEVICE_PROVISIONED,
           new JsonObject().put("device_id", device.deviceId()).put("site", device.site()));
+        brokerFiles.run();
       })
       .onFailure(e -> {
         audit(ctx, device, "failed");
@@ -96,12 +112,12 @@ public final class DeviceRoutes implements RouteGroup {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  private static void audit(RoutingContext ctx, DeviceRegistration device, String outcome) {
-    AUDIT.info("device provisioning {} [device: {}, site: {}, by: {}, from: {}, at: {}]", outcome,
-      device.deviceId(), device.site(), Http.subject(ctx), ctx.request().remoteAddress(), Instant.now());
+  /** In the audit log (and so on the {@code io.nattery.audit} logger), never with the password. */
+  private void audit(RoutingContext ctx, DeviceRegistration device, String outcome) {
+    auditLog.record(ctx, "device.provision", device.deviceId(), outcome, device.toJson());
   }
 
-  private record Credentials(String passwordHash, String brokerLine) {
+  private record Credentials(String passwordHash, String brokerHash) {
   }
 
   private record Created(OffsetDateTime createdAt, String brokerLine) {

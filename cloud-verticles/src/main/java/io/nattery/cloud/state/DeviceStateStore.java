@@ -64,6 +64,9 @@ public interface DeviceStateStore {
   /** Devices of the registry with their sites: listed from now on, offline until heard from. */
   Future<Void> register(Map<String, String> sitesById);
 
+  /** A schedule the device applied becomes its active one, unless a newer version already is. */
+  Future<Void> recordAppliedSchedule(String deviceId, String scheduleId, long version);
+
   /** The device as the API shows it (PROTOCOL.md, "A device in GET /api/v1/devices"). */
   Future<Optional<JsonObject>> get(String deviceId);
 

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -43,6 +44,9 @@ public class DeviceStateVerticle extends VerticleBase {
   private Pool pool;
   private Duration silence;
   private int batchMax;
+  /** Syncs so far; every {@value #FULL_REGISTER_EVERY}th registers every device with the store again. */
+  private long syncs;
+  private static final int FULL_REGISTER_EVERY = 10;
   private int queueMax;
   private long commErrorsThreshold;
   /** What waits for the store, in arrival order: telemetry, status and Health of this node's devices. */
@@ -95,7 +99,8 @@ public class DeviceStateVerticle extends VerticleBase {
         bus.<JsonObject>localConsumer(Addresses.HEALTH_ACCEPTED, this::onHealth).completion(),
         bus.<JsonObject>consumer(Addresses.DEVICE_PROVISIONED, this::onProvisioned).completion(),
         bus.<JsonObject>localConsumer(Addresses.STATE_STATS, m -> m.reply(stats())).completion(),
-        bus.<JsonObject>localConsumer(Addresses.DEVICE_QUERY, this::onQuery).completion()));
+        bus.<JsonObject>localConsumer(Addresses.DEVICE_QUERY, this::onQuery).completion(),
+        bus.<JsonObject>consumer(Addresses.SCHEDULES_STATUS, this::onScheduleStatus).completion()));
     });
   }
 
@@ -105,24 +110,50 @@ public class DeviceStateVerticle extends VerticleBase {
     return pool == null ? closed : closed.eventually(pool::close);
   }
 
-  /** Registry to this node's copy and to the store; this node's last_seen values to the registry. */
+  /**
+   * Registry to this node's copy and to the store; this node's last_seen values to the registry. The store is
+   * told only of devices new since the last sync (every {@link #FULL_REGISTER_EVERY}th sync, of all: a Redis that
+   * lost its keys is filled again), and last_seen is one statement over all devices in id order, so the rows are
+   * locked briefly and in one order (a schedule's version is taken on the same rows).
+   */
   private Future<?> syncRegistry() {
     Map<String, Instant> written = seen;
     seen = new HashMap<>();
-    List<Tuple> rows = written.entrySet().stream()
-      .map(e -> Tuple.of(e.getKey(), e.getValue().atOffset(ZoneOffset.UTC)))
-      .toList();
-    Future<?> lastSeen = rows.isEmpty() ? Future.succeededFuture() : pool
-      .preparedQuery("UPDATE devices SET last_seen = greatest(last_seen, $2) WHERE device_id = $1")
-      .executeBatch(rows)
+    List<String> ids = written.keySet().stream().sorted().toList();
+    Future<?> lastSeen = ids.isEmpty() ? Future.succeededFuture() : pool
+      .preparedQuery("UPDATE devices d SET last_seen = GREATEST(d.last_seen, v.at) "
+        + "FROM unnest($1::text[], $2::timestamptz[]) AS v(id, at) WHERE d.device_id = v.id")
+      // addValue: Tuple.of would spread an array argument into parameters of its own
+      .execute(Tuple.tuple().addValue(ids.toArray(new String[0]))
+        .addValue(ids.stream().map(id -> written.get(id).atOffset(ZoneOffset.UTC)).toArray(OffsetDateTime[]::new)))
       .onFailure(e -> written.forEach((id, at) -> seen.merge(id, at, (a, b) -> a.isAfter(b) ? a : b)));
+    boolean full = syncs++ % FULL_REGISTER_EVERY == 0;
     return lastSeen.compose(w -> pool.query("SELECT device_id, site FROM devices").execute())
       .compose(devices -> {
         Map<String, String> sites = new HashMap<>();
-        devices.forEach(row -> sites.put(row.getString("device_id"), row.getString("site")));
+        Map<String, String> fresh = new HashMap<>();
+        devices.forEach(row -> {
+          String id = row.getString("device_id");
+          String site = row.getString("site");
+          sites.put(id, site);
+          if (full || !registry.contains(id) || !registry.site(id).equals(site == null ? "" : site)) {
+            fresh.put(id, site);
+          }
+        });
         registry.replaceAll(sites);
-        return store.register(sites);
+        return fresh.isEmpty() ? Future.succeededFuture() : store.register(fresh);
       });
+  }
+
+  /** A schedule the device applied is its active one (every node hears it; the store keeps the newest). */
+  private void onScheduleStatus(Message<JsonObject> message) {
+    JsonObject status = message.body();
+    if (!"APPLIED".equals(status.getString("status")) || status.getLong("version") == null) {
+      return;
+    }
+    store.recordAppliedSchedule(status.getString("device_id"), status.getString("schedule_id"), status.getLong("version"))
+      .onFailure(e -> LOG.warn("active schedule not recorded [device: {}, schedule: {}]: {}",
+        status.getString("device_id"), status.getString("schedule_id"), e.getMessage()));
   }
 
   private void onProvisioned(Message<JsonObject> message) {

@@ -31,6 +31,8 @@ public final class DeviceStates implements DeviceStateStore {
     boolean online;
     Instant lastSeen;
     JsonObject telemetry;
+    String activeSchedule;
+    long activeVersion = -1;
     Long seq;
     String bootId;
     int window;
@@ -44,7 +46,7 @@ public final class DeviceStates implements DeviceStateStore {
     }
 
     JsonObject toJson() {
-      return DeviceJson.of(deviceId, site, online, lastSeen, telemetry);
+      return DeviceJson.of(deviceId, site, online, lastSeen, telemetry, activeSchedule, activeVersion);
     }
   }
 
@@ -187,6 +189,16 @@ public final class DeviceStates implements DeviceStateStore {
   }
 
   @Override
+  public Future<Void> recordAppliedSchedule(String deviceId, String scheduleId, long version) {
+    Entry entry = devices.get(deviceId);
+    if (entry != null && version > entry.activeVersion) {
+      entry.activeSchedule = scheduleId;
+      entry.activeVersion = version;
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
   public Future<JsonObject> counts() {
     long online = devices.values().stream().filter(e -> e.online).count();
     return Future.succeededFuture(new JsonObject().put("devices", devices.size()).put("online", online));
@@ -203,7 +215,8 @@ public final class DeviceStates implements DeviceStateStore {
     private DeviceJson() {
     }
 
-    static JsonObject of(String deviceId, String site, boolean online, Instant lastSeen, JsonObject telemetry) {
+    static JsonObject of(String deviceId, String site, boolean online, Instant lastSeen, JsonObject telemetry,
+                         String activeSchedule, long activeVersion) {
       JsonArray alarms = telemetry == null ? new JsonArray() : telemetry.getJsonArray("alarms", new JsonArray());
       return new JsonObject()
         .put("device_id", deviceId)
@@ -211,7 +224,8 @@ public final class DeviceStates implements DeviceStateStore {
         .put("online", online)
         .put("last_seen", lastSeen == null ? null : lastSeen.truncatedTo(ChronoUnit.MILLIS).toString())
         .put("telemetry", telemetry)
-        .put("active_schedule", null)
+        .put("active_schedule", activeSchedule == null ? null
+          : new JsonObject().put("schedule_id", activeSchedule).put("version", activeVersion))
         .put("alarms", alarms);
     }
   }

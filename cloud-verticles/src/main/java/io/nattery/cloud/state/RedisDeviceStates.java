@@ -85,7 +85,7 @@ public final class RedisDeviceStates implements DeviceStateStore {
     this.online = prefix + ":devices:online";
     this.offline = prefix + ":devices:offline";
     this.heartbeat = prefix + ":devices:heartbeat";
-    for (String name : List.of("telemetry", "status", "silence", "register", "health")) {
+    for (String name : List.of("telemetry", "status", "silence", "register", "health", "schedule")) {
       scripts.put(name, new Script(name));
     }
   }
@@ -95,6 +95,13 @@ public final class RedisDeviceStates implements DeviceStateStore {
    * loads the scripts.
    */
   public static Future<RedisDeviceStates> connect(Vertx vertx, JsonObject config) {
+    RedisDeviceStates store = new RedisDeviceStates(Redis.createClient(vertx, options(config)),
+      config.getString("prefix", "nattery"));
+    return Future.all(store.scripts.values().stream().map(Script::load).toList()).map(store);
+  }
+
+  /** The client options of a {@code redis} block, the password from its {@code password_env} or {@code password_file}. */
+  public static RedisOptions options(JsonObject config) {
     RedisOptions options = new RedisOptions()
       .setConnectionString("redis://" + config.getString("host", "127.0.0.1") + ":" + config.getInteger("port", 6379))
       .setMaxPoolSize(config.getInteger("pool_size", 4))
@@ -104,9 +111,7 @@ public final class RedisDeviceStates implements DeviceStateStore {
     if (password != null) {
       options.setPassword(password);
     }
-    RedisDeviceStates store = new RedisDeviceStates(Redis.createClient(vertx, options),
-      config.getString("prefix", "nattery"));
-    return Future.all(store.scripts.values().stream().map(Script::load).toList()).map(store);
+    return options;
   }
 
   private List<String> deviceKeys(String deviceId) {
@@ -186,11 +191,11 @@ public final class RedisDeviceStates implements DeviceStateStore {
   @Override
   public Future<Optional<JsonObject>> get(String deviceId) {
     return redis.send(Request.cmd(Command.HMGET).arg(devicePrefix + deviceId)
-        .arg("site").arg("online").arg("last_seen").arg("telemetry"))
+        .arg("site").arg("online").arg("last_seen").arg("telemetry").arg("active_schedule").arg("active_version"))
       .map(fields -> Optional.ofNullable(toDevice(deviceId, fields)));
   }
 
-  /** The API's device JSON from HMGET site online last_seen telemetry; null when the device is not known. */
+  /** The API's device JSON from HMGET site online last_seen telemetry active_schedule active_version; null when the device is not known. */
   private static JsonObject toDevice(String deviceId, Response fields) {
     Response site = fields.get(0);
     Response isOnline = fields.get(1);
@@ -202,7 +207,8 @@ public final class RedisDeviceStates implements DeviceStateStore {
     String siteText = site == null || site.toString().isEmpty() ? null : site.toString();
     return DeviceStates.DeviceJson.of(deviceId, siteText, isOnline != null && "1".equals(isOnline.toString()),
       lastSeen == null ? null : Instant.ofEpochMilli(lastSeen.toLong()),
-      telemetry == null ? null : new JsonObject(telemetry.toString()));
+      telemetry == null ? null : new JsonObject(telemetry.toString()),
+      fields.get(4) == null ? null : fields.get(4).toString(), fields.get(5) == null ? -1 : fields.get(5).toLong());
   }
 
   @Override
@@ -217,7 +223,7 @@ public final class RedisDeviceStates implements DeviceStateStore {
           return Future.succeededFuture(new Page(List.of(), null));
         }
         return redis.batch(page.stream().map(id -> Request.cmd(Command.HMGET).arg(devicePrefix + id)
-            .arg("site").arg("online").arg("last_seen").arg("telemetry")).toList())
+            .arg("site").arg("online").arg("last_seen").arg("telemetry").arg("active_schedule").arg("active_version")).toList())
           .map(rows -> {
             List<JsonObject> items = new ArrayList<>();
             for (int i = 0; i < page.size(); i++) {
@@ -229,6 +235,13 @@ public final class RedisDeviceStates implements DeviceStateStore {
             return new Page(items, more ? page.get(page.size() - 1) : null);
           });
       });
+  }
+
+  @Override
+  public Future<Void> recordAppliedSchedule(String deviceId, String scheduleId, long version) {
+    Script script = scripts.get("schedule");
+    return batch(() -> List.of(script.call(List.of(devicePrefix + deviceId), List.of(scheduleId, version))))
+      .mapEmpty();
   }
 
   @Override

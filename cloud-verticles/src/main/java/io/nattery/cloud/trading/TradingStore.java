@@ -1,5 +1,6 @@
 package io.nattery.cloud.trading;
 
+import io.nattery.cloud.dispatch.ScheduleStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -83,10 +84,11 @@ public final class TradingStore {
       });
   }
 
-  /** Marks a recorded schedule as taken by the broker. */
-  public Future<Void> published(String scheduleId) {
+  /** Marks a recorded schedule as taken by the broker; its ack is awaited for {@code ackTimeoutMs}. */
+  public Future<Void> published(String scheduleId, long ackTimeoutMs) {
     return pool.preparedQuery("UPDATE trading_plans SET published_at = now() WHERE schedule_id = $1")
-      .execute(Tuple.of(UUID.fromString(scheduleId))).mapEmpty();
+      .execute(Tuple.of(UUID.fromString(scheduleId)))
+      .compose(r -> new ScheduleStore(pool).delivered(scheduleId, ackTimeoutMs));
   }
 
   /**
@@ -109,6 +111,9 @@ public final class TradingStore {
           .execute(Tuple.from(new Object[] {UUID.fromString(planned.schedule().scheduleId()), deviceId, zone, day,
             planned.schedule().version(), kind.wire(), planned.plannedValueEur(), planned.optimal(),
             planned.plannedSlots()}))
+          // tracked like any schedule: delivery, acks, executions
+          .compose(r -> ScheduleStore.insert(conn, planned.schedule(), "trading:" + planned.schedule().scheduleId(),
+            "trading"))
           .map(planned);
       }));
   }

@@ -1,5 +1,6 @@
 package io.nattery.cloud.trading;
 
+import io.nattery.cloud.dispatch.RedeliveryVerticle;
 import io.nattery.cloud.Addresses;
 import io.nattery.cloud.cluster.ClusterSingleton;
 import io.nattery.cloud.db.Database;
@@ -97,7 +98,8 @@ public class TradingVerticle extends VerticleBase {
   /** Deployment of the trading run from the node's configuration (its {@code trading} and {@code postgres}). */
   public static DeploymentOptions options(JsonObject node) {
     JsonObject config = node.getJsonObject("trading", new JsonObject()).copy()
-      .put("postgres", node.getJsonObject("postgres"));
+      .put("postgres", node.getJsonObject("postgres"))
+      .put("dispatch", node.getJsonObject("dispatch", new JsonObject()));
     if (node.getJsonObject("history", new JsonObject()).containsKey("pg")) {
       config.put("history_pg", node.getJsonObject("history").getJsonObject("pg"));
     }
@@ -383,7 +385,7 @@ public class TradingVerticle extends VerticleBase {
           return Future.failedFuture(new IllegalStateException("planned schedule breaks the contract: " + errors));
         }
         return publish(Topics.schedule(deviceId), schedule.schedule().toJson().encode(), 1)
-          .compose(v -> store.published(scheduleId));
+          .compose(v -> store.published(scheduleId, RedeliveryVerticle.ackTimeoutMs(config())));
       })
       .onSuccess(v -> sent.incrementAndGet())
       .recover(e -> {

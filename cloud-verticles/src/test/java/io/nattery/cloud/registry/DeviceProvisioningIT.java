@@ -85,6 +85,8 @@ class DeviceProvisioningIT {
       assertTrue(hash.startsWith("$argon2id$"), hash);
       assertFalse(hash.contains(password));
       assertTrue(new PasswordHasher().verify(password, hash));
+      // the broker's hash is kept too, so that its password file can be written again from the registry
+      assertEquals(mqtt.getString("mosquitto_password_line"), id + ":" + row.getString("broker_password_hash"));
 
       HttpResponse<Buffer> again = post(admin, device(id).put("site", "elsewhere"));
       assertEquals(409, again.statusCode());
@@ -95,9 +97,18 @@ class DeviceProvisioningIT {
 
       List<String> lines = logs.lines();
       assertTrue(lines.stream().noneMatch(line -> line.contains(password)), "the password reached a log");
-      assertTrue(lines.stream().anyMatch(line -> line.contains("device provisioning created") && line.contains(id)
+      assertTrue(lines.stream().anyMatch(line -> line.contains("device.provision created") && line.contains(id)
         && line.contains("by: admin") && line.contains("from: 127.0.0.1")), "no audit line: " + lines);
-      assertTrue(lines.stream().anyMatch(line -> line.contains("device provisioning conflict") && line.contains(id)));
+      assertTrue(lines.stream().anyMatch(line -> line.contains("device.provision conflict") && line.contains(id)));
+      // and both in the audit log, without the password
+      List<String> audited = new java.util.ArrayList<>();
+      await(node.waitFor(() -> node.pool.preparedQuery("SELECT outcome, actor, remote_addr, detail::text AS detail "
+          + "FROM audit_log WHERE action = 'device.provision' AND target = $1 ORDER BY id").execute(Tuple.of(id)),
+        rows -> rows.size() == 2)).forEach(entry -> {
+          audited.add(entry.getString("outcome") + " " + entry.getString("actor") + " " + entry.getString("remote_addr"));
+          assertFalse(entry.getString("detail").contains(password));
+        });
+      assertEquals(List.of("created admin 127.0.0.1", "conflict admin 127.0.0.1"), audited);
     }
   }
 

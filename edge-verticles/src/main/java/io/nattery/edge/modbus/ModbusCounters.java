@@ -9,6 +9,10 @@ final class ModbusCounters {
   private long requests;
   private long errors;
   private long timeouts;
+  private long crcErrors;
+  private long retries;
+  private long backoffs;
+  private long commands;
   private long exceptionResponses;
   private long notConnected;
   private long reconnects;
@@ -30,12 +34,25 @@ final class ModbusCounters {
       case TIMEOUT -> timeouts++;
       case EXCEPTION_RESPONSE -> exceptionResponses++;
       case NOT_CONNECTED -> notConnected++;
+      case CRC -> crcErrors++;
       case IO -> { }
     }
   }
 
   void badRequest() {
     errors++;
+  }
+
+  void retried() {
+    retries++;
+  }
+
+  void backedOff() {
+    backoffs++;
+  }
+
+  void command() {
+    commands++;
   }
 
   void reconnected() {
@@ -46,12 +63,18 @@ final class ModbusCounters {
     return errors;
   }
 
-  JsonObject toJson() {
+  JsonObject toJson(long bytesSent, long bytesReceived, int queued) {
     return new JsonObject()
         .put("requests", requests)
         .put("errors", errors)
         .put("timeouts", timeouts)
-        .put("crc_errors", 0L) // no CRC on TCP; the RTU transport will count them
+        .put("crc_errors", crcErrors)
+        .put("retries", retries)
+        .put("device_backoffs", backoffs)
+        .put("commands", commands)
+        .put("bytes_sent", bytesSent)
+        .put("bytes_received", bytesReceived)
+        .put("queued", queued)
         .put("exception_responses", exceptionResponses)
         .put("not_connected", notConnected)
         .put("reconnects", reconnects)

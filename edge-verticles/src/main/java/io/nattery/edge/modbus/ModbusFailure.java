@@ -4,6 +4,8 @@ package io.nattery.edge.modbus;
 public final class ModbusFailure extends Exception {
   /** Failure codes outside the Modbus exception codes (1..11), HTTP-like so that they read at a glance. */
   public static final int BAD_REQUEST = 400;
+  /** A request whose {@code expires_at_ms} passed while it waited: never sent. */
+  public static final int EXPIRED = 410;
   public static final int IO_ERROR = 502;
   public static final int NOT_CONNECTED = 503;
   public static final int TIMEOUT = 504;
@@ -16,7 +18,9 @@ public final class ModbusFailure extends Exception {
     TIMEOUT,
     /** No link, and opening one failed. */
     NOT_CONNECTED,
-    /** The link broke or carried garbage (CRC, framing): reopened. */
+    /** A reply with a bad CRC or a broken frame: the line is drained before the next request. */
+    CRC,
+    /** The link broke: reopened. */
     IO
   }
 
@@ -41,6 +45,10 @@ public final class ModbusFailure extends Exception {
     return new ModbusFailure(Kind.NOT_CONNECTED, 0, message, cause);
   }
 
+  public static ModbusFailure crc(String message, Throwable cause) {
+    return new ModbusFailure(Kind.CRC, 0, message, cause);
+  }
+
   public static ModbusFailure io(String message, Throwable cause) {
     return new ModbusFailure(Kind.IO, 0, message, cause);
   }
@@ -56,7 +64,21 @@ public final class ModbusFailure extends Exception {
 
   /** Whether the link should be closed and reopened before the next request. */
   public boolean linkSuspect() {
-    return kind == Kind.TIMEOUT || kind == Kind.IO;
+    return kind == Kind.TIMEOUT || kind == Kind.IO || kind == Kind.CRC;
+  }
+
+  /**
+   * Whether trying again may help: timeouts, bad frames, a lost link, and the exception codes that mean
+   * "not now" (4 device failure, 5 acknowledge, 6 busy, 10/11 gateway). Codes 1-3 (illegal function,
+   * address, value) would only fail again.
+   */
+  public boolean retryable() {
+    return switch (kind) {
+      case TIMEOUT, CRC, IO -> true;
+      case NOT_CONNECTED -> false;
+      case EXCEPTION_RESPONSE -> exceptionCode == 4 || exceptionCode == 5 || exceptionCode == 6
+          || exceptionCode == 10 || exceptionCode == 11;
+    };
   }
 
   /** The code for {@code Message.fail}. */
@@ -65,7 +87,7 @@ public final class ModbusFailure extends Exception {
       case EXCEPTION_RESPONSE -> exceptionCode;
       case TIMEOUT -> TIMEOUT;
       case NOT_CONNECTED -> NOT_CONNECTED;
-      case IO -> IO_ERROR;
+      case IO, CRC -> IO_ERROR;
     };
   }
 

@@ -1,8 +1,8 @@
 package io.nattery.edge.modbus;
 
 /**
- * One link to one Modbus device, used by one thread at a time (the worker). TCP now; RTU over a
- * serial port slots in behind the same methods. Blocking by nature: only the worker calls it.
+ * One link to one Modbus device, used by one thread at a time (the worker): Modbus TCP or RTU over a
+ * serial port. Blocking by nature: only the worker calls it.
  */
 public interface ModbusTransport extends AutoCloseable {
 
@@ -16,6 +16,26 @@ public interface ModbusTransport extends AutoCloseable {
 
   /** Function 16: {@code values} (ints 0..65535) from {@code address}. */
   void writeRegisters(int address, int[] values) throws ModbusFailure;
+
+  /**
+   * Puts the link back into a state where the next request can go out after {@code failure}: the default
+   * closes it (TCP: a late reply may sit on the socket); RTU drains the line instead.
+   */
+  default void recover(ModbusFailure failure) {
+    if (failure.linkSuspect()) {
+      close();
+    }
+  }
+
+  /** Bytes this link put on the wire (0 where unknown), for the bus-time figures. */
+  default long bytesSent() {
+    return 0;
+  }
+
+  /** Bytes this link took off the wire (0 where unknown). */
+  default long bytesReceived() {
+    return 0;
+  }
 
   /** Closes the link; the next {@link #connect()} reopens it. Never throws. */
   @Override

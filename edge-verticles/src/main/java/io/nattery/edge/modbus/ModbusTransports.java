@@ -13,8 +13,9 @@ public final class ModbusTransports {
   }
 
   /**
-   * {@code {"transport":"tcp","host","port","unit_id","timeout_ms"}}; RTU ({@code "rtu"}, serial port,
-   * 9600 8N1) is the next transport to come and is refused until then.
+   * {@code {"transport":"tcp","host","port","unit_id","timeout_ms"}} or {@code {"transport":"rtu",
+   * "serial_port","baud" (9600),"data_bits" (8),"parity" (none),"stop_bits" (1),"unit_id","timeout_ms",
+   * "inter_frame_gap_us" (3.5 characters),"min_request_gap_ms" (0)}}.
    */
   public static ModbusTransport fromConfig(JsonObject modbus) {
     String transport = modbus.getString("transport", "tcp");
@@ -24,8 +25,8 @@ public final class ModbusTransports {
           modbus.getInteger("port", DEFAULT_PORT),
           modbus.getInteger("unit_id", DEFAULT_UNIT_ID),
           modbus.getInteger("timeout_ms", DEFAULT_TIMEOUT_MS));
-      case "rtu" -> throw new IllegalArgumentException("modbus.transport 'rtu' is not supported yet; use 'tcp'");
-      default -> throw new IllegalArgumentException("unknown modbus.transport '" + transport + "' (expected tcp)");
+      case "rtu" -> new RtuModbusTransport(RtuModbusTransport.Settings.fromConfig(modbus));
+      default -> throw new IllegalArgumentException("unknown modbus.transport '" + transport + "' (expected tcp or rtu)");
     };
   }
 }

@@ -1,10 +1,10 @@
 package io.nattery.edge.telemetry;
 
+import io.nattery.edge.EdgeService;
 import io.nattery.edge.Addresses;
 import io.nattery.edge.registers.ReadPlan;
 import io.nattery.edge.registers.RegisterMap;
 import io.nattery.edge.registers.TelemetryDecoder;
-import io.nattery.protocol.Contract;
 import io.nattery.protocol.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -47,10 +47,7 @@ public final class TelemetryPollerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    deviceId = config().getString("device_id");
-    if (!Contract.isValidDeviceId(deviceId)) {
-      return Future.failedFuture(new IllegalArgumentException("device_id missing or invalid: " + deviceId));
-    }
+    deviceId = EdgeService.requireDeviceId(config()); // a bad one fails the deployment
     long intervalMs = config().getLong("poll_interval_ms", 1000L);
     if (intervalMs < 1) {
       return Future.failedFuture(new IllegalArgumentException("poll_interval_ms must be > 0, got " + intervalMs));

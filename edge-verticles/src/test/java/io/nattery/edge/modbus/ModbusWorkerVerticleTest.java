@@ -67,6 +67,18 @@ class ModbusWorkerVerticleTest {
         new DeploymentOptions().setConfig(config).setThreadingModel(ThreadingModel.WORKER).setInstances(1));
   }
 
+  /** Completes once the slave has started serving its first request. */
+  private Future<Void> firstOnTheWire(RecordingSlave slave) {
+    io.vertx.core.Promise<Void> started = io.vertx.core.Promise.promise();
+    vertx.setPeriodic(2, id -> {
+      if (!slave.served.isEmpty()) {
+        vertx.cancelTimer(id);
+        started.tryComplete();
+      }
+    });
+    return started.future();
+  }
+
   private static JsonObject read(int address, int count) {
     return new JsonObject().put("op", "read").put("address", address).put("count", count);
   }
@@ -152,6 +164,33 @@ class ModbusWorkerVerticleTest {
           return Future.all(senders);
         })
         .onFailure(ctx::failNow);
+  }
+
+  @Test
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+  void aCommandWaitsForTheTransactionOnTheWireOnlyNotForQueuedPolls(VertxTestContext ctx) throws Exception {
+    // given a device that takes 200 ms per request, and ten polls queued at the worker
+    RecordingSlave slave = new RecordingSlave(200);
+    closeables.add(slave);
+    String address = Addresses.modbusRequest("dev-priority");
+    deployWorker(config("dev-priority", slave.port(), 2000))
+        .compose(id -> {
+          List<Future<?>> all = new ArrayList<>();
+          for (int k = 0; k < 10; k++) {
+            all.add(vertx.eventBus().request(address, read(2000 + k, 1)));
+          }
+          // when a command arrives while the first poll is on the wire
+          return firstOnTheWire(slave).compose(t -> {
+            all.add(vertx.eventBus().request(address, read(3000, 1).put("priority", "command")));
+            return Future.all(all);
+          });
+        })
+        .onComplete(ctx.succeeding(done -> ctx.verify(() -> {
+          // then it goes out right after that one poll, before the nine still queued
+          assertEquals(List.of(2000, 3000), slave.served.subList(0, 2), "served: " + slave.served);
+          assertEquals(11, slave.served.size());
+          ctx.completeNow();
+        })));
   }
 
   @Test
@@ -322,7 +361,8 @@ class ModbusWorkerVerticleTest {
             return Future.succeededFuture();
           });
         })
-        .compose(v -> expectFailure(address, read(40070, 1), ModbusFailure.NOT_CONNECTED, "cannot connect to tcp://127.0.0.1:" + port))
+        // the retries of the failed read already tried to reconnect: this one is refused by the reconnect backoff or the connect
+        .compose(v -> expectFailure(address, read(40070, 1), ModbusFailure.NOT_CONNECTED, "tcp://127.0.0.1:" + port))
         .compose(v -> vertx.executeBlocking(() -> second[0] = new InverterSimulator(
             SimulatorConfig.defaults("dev-link").withPort(port)).start()))
         .compose(v -> retryRead(address, 40))

@@ -40,11 +40,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Against the real Mosquitto on localhost. */
 @ExtendWith(VertxExtension.class)
 class MqttUplinkVerticleTest {
+  @org.junit.jupiter.api.io.TempDir
+  java.nio.file.Path storeDir;
+  private io.nattery.edge.store.EdgeStore store;
+
   private static final MessageValidator VALIDATOR = new MessageValidator();
 
   private Vertx vertx;
   private String deviceId;
   private MqttProbe probe;
+
+  @BeforeEach
+  void openStore() throws Exception {
+    store = new io.nattery.edge.store.EdgeStore(storeDir.resolve("edge.db"), 1000);
+  }
 
   @BeforeEach
   void setUp() throws Exception {
@@ -58,6 +67,36 @@ class MqttUplinkVerticleTest {
   void tearDown() throws Exception {
     probe.clearRetained(Topics.status(deviceId)).compose(v -> probe.close()).await(5, TimeUnit.SECONDS);
     vertx.close().await(10, TimeUnit.SECONDS);
+    store.close();
+  }
+
+  @Test
+  @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+  void offlineTelemetryIsBufferedUpToItsBudgetThenDownSampled(VertxTestContext ctx) throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    JsonObject config = config(closedPort);
+    config.getJsonObject("mqtt").put("telemetry_budget", 5).put("downsampled_interval_s", 3600);
+    vertx.deployVerticle(new MqttUplinkVerticle(store), new DeploymentOptions().setConfig(config))
+        .compose(id -> {
+          for (int seq = 0; seq < 20; seq++) {
+            vertx.eventBus().publish(Addresses.telemetry(deviceId), telemetry(seq));
+          }
+          return vertx.timer(1000);
+        })
+        .compose(t -> vertx.eventBus().<JsonObject>request(Addresses.uplinkStats(deviceId), null))
+        .onComplete(ctx.succeeding(stats -> ctx.verify(() -> {
+          // the first five samples wait on disk, in order, for the replay at QoS 1; the other fifteen are counted
+          List<io.nattery.edge.store.EdgeStore.OutboxEntry> buffered = store.peek(0, 100);
+          assertEquals(5, buffered.size());
+          assertEquals(List.of(0L, 1L, 2L, 3L, 4L), buffered.stream().map(e -> new JsonObject(e.payload()).getLong("seq")).toList());
+          assertTrue(buffered.stream().allMatch(e -> e.qos() == 1 && e.telemetry()));
+          assertEquals(15, stats.body().getLong("telemetry_downsampled"));
+          assertEquals(5, stats.body().getLong("buffered"));
+          ctx.completeNow();
+        })));
   }
 
   private JsonObject config(int port) {
@@ -93,7 +132,7 @@ class MqttUplinkVerticleTest {
   @Test
   @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
   void telemetryGoesOutAtQos0AndTheStatusIsRetainedOnlineThenOffline(VertxTestContext ctx) {
-    vertx.deployVerticle(new MqttUplinkVerticle(), new DeploymentOptions().setConfig(config(MqttProbe.port())))
+    vertx.deployVerticle(new MqttUplinkVerticle(store), new DeploymentOptions().setConfig(config(MqttProbe.port())))
         .compose(id -> {
           publishTelemetryEvery100ms();
           return probe.await(m -> m.topicName().equals(Topics.telemetry(deviceId)), 3)
@@ -143,7 +182,7 @@ class MqttUplinkVerticleTest {
     });
 
     proxy.listen(0, "127.0.0.1")
-        .compose(server -> vertx.deployVerticle(new MqttUplinkVerticle(), new DeploymentOptions().setConfig(config(server.actualPort()))))
+        .compose(server -> vertx.deployVerticle(new MqttUplinkVerticle(store), new DeploymentOptions().setConfig(config(server.actualPort()))))
         .compose(id -> probe.await(m -> isStatus(m) && online(m)))
         .compose(online -> {
           // when: the link dies without a DISCONNECT
