@@ -3,7 +3,8 @@
 # `./nattery simulate` with every device live, then (DispatchProbe):
 #   1. one schedule per device by POST /api/v1/schedules (64 at a time), and the time until PostgreSQL records
 #      APPLIED for all of them: from the first post, and from the last;
-#   2. GET /api/v1/devices/{id} at a fixed rate for random devices, open loop: p50/p99/max;
+#   2. GET /api/v1/devices/{id} at a fixed rate for random devices, open loop: p50/p99/max (after 10 s at the
+#      same rate, reported apart as the warm-up);
 # and the node's CPU and resident memory over both.
 # Usage: bench/dispatch.sh [devices=10000] [rps=1000] [seconds=30] [telemetry rate=0.2]
 set -euo pipefail
@@ -39,6 +40,8 @@ s, d = r["schedules"], r["device_reads"]
 print(f"schedules: {s['posted']} posted in {s['posting_s']} s ({s['posts_per_s']}/s, {s['post_failures']} failed);"
       f" all {s['applied']} APPLIED in PostgreSQL {s['first_post_to_all_applied_s']} s after the first post,"
       f" {s['last_post_to_all_applied_s']} s after the last")
+w = r["device_reads_warmup"]
+print(f"GET warm-up, not counted: {w['requests']} requests, p50 {w['p50_ms']} ms, p99 {w['p99_ms']} ms, max {w['max_ms']} ms")
 print(f"GET /api/v1/devices/{{id}}: {d['requests']} requests at {d['target_rps']}/s (achieved {d['achieved_rps']}/s),"
       f" {d['errors']} errors; p50 {d['p50_ms']} ms, p99 {d['p99_ms']} ms, max {d['max_ms']} ms")
 print("raw: " + json.dumps(r))

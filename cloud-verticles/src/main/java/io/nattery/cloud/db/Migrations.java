@@ -31,7 +31,8 @@ public final class Migrations {
     "V4__settlement.sql",
     "V5__alerts.sql",
     "V6__schedules_commands_audit.sql",
-    "V7__broker_logins.sql"
+    "V7__broker_logins.sql",
+    "V8__schedule_versions.sql"
   );
 
   private Migrations() {

@@ -98,8 +98,8 @@ public final class TradingStore {
   public Future<PlannedSchedule> record(String deviceId, String zone, LocalDate day, Strategy.Kind kind,
                                         LongFunction<PlannedSchedule> build) {
     return pool.withTransaction(conn -> conn
-      .preparedQuery("UPDATE devices SET schedule_version = schedule_version + 1 WHERE device_id = $1 "
-        + "RETURNING schedule_version")
+      .preparedQuery(ScheduleStore.NEXT_VERSION + " SELECT device_id, 1 FROM devices WHERE device_id = $1 "
+        + ScheduleStore.NEXT_VERSION_CONFLICT)
       .execute(Tuple.of(deviceId))
       .compose(rows -> {
         if (rows.size() == 0) {

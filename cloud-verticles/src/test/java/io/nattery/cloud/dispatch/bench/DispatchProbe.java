@@ -33,13 +33,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>one schedule per device through {@code POST /api/v1/schedules} ({@code LANES} at a time), then the time
  *   until PostgreSQL holds APPLIED for every one of them, from the first post and from the last;</li>
  *   <li>{@code GET /api/v1/devices/{id}} for random devices at a fixed rate, open loop (a request's latency is
- *   counted from when it was due, so a stall is not hidden), p50/p99/max.</li>
+ *   counted from when it was due, so a stall is not hidden), p50/p99/max, after {@code READ_WARMUP_S} seconds at
+ *   the same rate whose figures are reported apart.</li>
  * </ol>
  * Prints one JSON object. Usage: DispatchProbe API_URL JWT_SECRET_ENV PG_DATABASE PREFIX DEVICES RPS SECONDS
  */
 public final class DispatchProbe {
 
   private static final int LANES = 64;
+  private static final int READ_WARMUP_S = 10;
 
   public static void main(String[] args) throws Exception {
     if (args.length != 7) {
@@ -68,6 +70,8 @@ public final class DispatchProbe {
 
       JsonObject result = new JsonObject().put("devices", devices);
       result.put("schedules", schedules(vertx, http, pg, trader, ids));
+      // the read path's first seconds (JIT, 64 new connections) are measured apart from the window
+      result.put("device_reads_warmup", reads(vertx, http, viewer, ids, rps, READ_WARMUP_S));
       result.put("device_reads", reads(vertx, http, viewer, ids, rps, seconds));
       System.out.println(result.encode());
       await(pg.close());
