@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
@@ -55,7 +56,12 @@ public final class ScheduleStore {
   static final int MAX_BACKOFF_S = 600;
 
   private final Pool pool;
-  /** Schedules the broker took, waiting to be marked delivered; used from the owner's context only. */
+  private static final int MAX_SUBMIT_BATCH = 128;
+  private static final int SUBMIT_BATCHES = 2;
+  /** Submissions waiting for a batch; used from the owner's context only, as the fields below. */
+  private final List<PendingSubmit> submissions = new ArrayList<>();
+  private int submitting;
+  /** Schedules the broker took, waiting to be marked delivered. */
   private final List<DeliveryMark> deliveries = new ArrayList<>();
   private boolean marking;
 
@@ -100,12 +106,11 @@ public final class ScheduleStore {
     Tuple args = Tuple.from(new Object[] {schedule.scheduleId(), schedule.deviceId(), maxRate, schedule.source(),
       schedule.toJson(), contentHash, utc(slots.get(0).start()), utc(slots.get(slots.size() - 1).end()), createdBy,
       from, auditDetail});
-    return pool.preparedQuery(SUBMIT).execute(args)
-      // two requests with one new id at once: the loser meets the winner's row on its second try
-      .recover(e -> e instanceof PgException pg && "23505".equals(pg.getSqlState())
-        ? pool.preparedQuery(SUBMIT).execute(args) : Future.failedFuture(e))
-      .map(rows -> {
-        Row row = rows.iterator().next();
+    Promise<Row> stored = Promise.promise();
+    submissions.add(new PendingSubmit(args, stored));
+    submitNext();
+    return stored.future()
+      .map(row -> {
         Long version = row.getLong("version");
         if (version != null) {
           return new Created(new Schedule(schedule.scheduleId(), schedule.deviceId(), version, schedule.issuedAt(),
@@ -120,6 +125,57 @@ public final class ScheduleStore {
         }
         return new Invalid(powerErrors.apply(row.getDouble("rated")));
       });
+  }
+
+  /**
+   * Group commit: the submissions waiting are sent as one batch, which PostgreSQL runs as one transaction with
+   * one commit (a commit per schedule made the write-ahead log's flushes the limit at about 200 posts a second).
+   * At most {@link #SUBMIT_BATCHES} batches are in flight, so one fills while another commits. A batch the
+   * server refuses as a whole (two posts of one new id in it, a deadlock) is run again one submission at a time,
+   * so each gets its own answer; nothing of a refused batch was stored.
+   */
+  private void submitNext() {
+    while (submitting < SUBMIT_BATCHES && !submissions.isEmpty()) {
+      List<PendingSubmit> batch = new ArrayList<>(submissions.subList(0, Math.min(MAX_SUBMIT_BATCH, submissions.size())));
+      submissions.subList(0, batch.size()).clear();
+      // rows locked in device order, so two batches never wait for each other in a circle; the sort is stable,
+      // so one device's submissions keep their order (and their versions)
+      batch.sort(java.util.Comparator.comparing(pending -> pending.args().getString(1)));
+      submitting++;
+      Future<List<Row>> stored = batch.size() == 1
+        ? submitOne(batch.get(0).args()).map(List::of)
+        : pool.preparedQuery(SUBMIT).executeBatch(batch.stream().map(PendingSubmit::args).toList()).map(first -> {
+          List<Row> rows = new ArrayList<>(batch.size());
+          for (RowSet<Row> set = first; set != null; set = set.next()) {
+            rows.add(set.iterator().next());
+          }
+          return rows;
+        });
+      stored.onComplete(done -> {
+        submitting--;
+        if (done.succeeded()) {
+          for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).stored().complete(done.result().get(i));
+          }
+        } else if (batch.size() > 1) {
+          batch.forEach(pending -> submitOne(pending.args()).onComplete(pending.stored()));
+        } else {
+          batch.get(0).stored().fail(done.cause());
+        }
+        submitNext();
+      });
+    }
+  }
+
+  private Future<Row> submitOne(Tuple args) {
+    return pool.preparedQuery(SUBMIT).execute(args)
+      // two requests with one new id at once: the loser meets the winner's row on its second try
+      .recover(e -> e instanceof PgException pg && "23505".equals(pg.getSqlState())
+        ? pool.preparedQuery(SUBMIT).execute(args) : Future.failedFuture(e))
+      .map(rows -> rows.iterator().next());
+  }
+
+  private record PendingSubmit(Tuple args, Promise<Row> stored) {
   }
 
   /**

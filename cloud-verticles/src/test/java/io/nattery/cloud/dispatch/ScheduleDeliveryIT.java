@@ -7,6 +7,7 @@ import io.nattery.cloud.fleet.FleetOptions;
 import io.nattery.cloud.fleet.FleetSimulator;
 import io.nattery.protocol.Topics;
 import io.nattery.protocol.battery.BatteryModel;
+import io.nattery.protocol.Schedule;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -117,7 +118,10 @@ class ScheduleDeliveryIT {
     await(Future.all(lanes), 120);
     System.out.printf("ScheduleDeliveryIT: %d schedules posted in %d ms%n", DEVICES, (System.nanoTime() - began) / 1_000_000);
 
-    await(node.waitFor(() -> node.pool.query("SELECT count(*) FROM schedules WHERE status = 'APPLIED'").execute()
+    // its own schedules only: the other tests of the class may have run first
+    String[] own = ids.toArray(new String[0]);
+    await(node.waitFor(() -> node.pool.preparedQuery("SELECT count(*) FROM schedules WHERE status = 'APPLIED' "
+        + "AND schedule_id = ANY($1)").execute(Tuple.tuple().addValue(own))
       .map(r -> r.iterator().next().getLong(0)), n -> n == DEVICES, 90_000), 100);
     System.out.printf("ScheduleDeliveryIT: all APPLIED %d ms after the first post%n", (System.nanoTime() - began) / 1_000_000);
     for (int i = 0; i < DEVICES; i++) {
@@ -127,8 +131,8 @@ class ScheduleDeliveryIT {
       assertEquals("APPLIED", status.bodyAsJsonObject().getString("status"), status::bodyAsString);
     }
     // every ack once: RECEIVED and APPLIED for each schedule, nothing twice (the primary key would refuse it)
-    assertEquals(2L * DEVICES, await(node.pool.query("SELECT count(*) FROM schedule_acks WHERE schedule_id IN "
-      + "(SELECT schedule_id FROM schedules WHERE source = 'it')").execute()).iterator().next().getLong(0));
+    assertEquals(2L * DEVICES, await(node.pool.preparedQuery("SELECT count(*) FROM schedule_acks WHERE schedule_id = "
+      + "ANY($1)").execute(Tuple.tuple().addValue(own))).iterator().next().getLong(0));
     assertEquals(0L, await(node.pool.query("SELECT count(*) FROM schedules WHERE flagged_at IS NOT NULL")
       .execute()).iterator().next().getLong(0));
   }
@@ -193,6 +197,75 @@ class ScheduleDeliveryIT {
     // each accepted schedule and each refusal left an audit entry
     assertTrue(await(node.pool.preparedQuery("SELECT count(*) FROM audit_log WHERE action = 'schedule.create' "
       + "AND target = $1").execute(Tuple.of(device))).iterator().next().getLong(0) >= 5);
+  }
+
+  @Test
+  void concurrentPostsOfOneNewIdAreStoredOnceAndEachGetsItsOwnAnswer() throws Exception {
+    // sent at once, they meet in one group-commit batch: its unique violation must not cost anyone an answer
+    String device = fleet.deviceId(DEVICES - 1);
+    Instant start = nextQuarterHour();
+    String id = UUID.randomUUID().toString();
+    List<Future<HttpResponse<Buffer>>> same = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      same.add(post(schedule(id, device, start, 2, "charge", 1.0)));
+    }
+    List<Future<HttpResponse<Buffer>>> other = new java.util.ArrayList<>();
+    String otherId = UUID.randomUUID().toString();
+    for (int i = 0; i < 10; i++) {
+      other.add(post(schedule(otherId, device, start, 2, "charge", 1.0 + i * 0.25)));
+    }
+    await(Future.join(new java.util.ArrayList<Future<?>>(same)));
+    await(Future.join(new java.util.ArrayList<Future<?>>(other)));
+    List<Integer> sameCodes = same.stream().map(f -> f.result().statusCode()).sorted().toList();
+    List<Integer> otherCodes = other.stream().map(f -> f.result().statusCode()).toList();
+    assertEquals(1, sameCodes.stream().filter(c -> c == 201).count(), sameCodes::toString);
+    assertEquals(19, sameCodes.stream().filter(c -> c == 200).count(), sameCodes::toString);
+    assertEquals(1, otherCodes.stream().filter(c -> c == 201).count(), otherCodes::toString);
+    assertEquals(9, otherCodes.stream().filter(c -> c == 409).count(), otherCodes::toString);
+    // two schedules, two versions in a row, one audit entry each that was accepted
+    assertEquals(2L, await(node.pool.preparedQuery("SELECT count(DISTINCT version) FROM schedules WHERE device_id = $1 "
+      + "AND schedule_id IN ($2, $3)").execute(Tuple.of(device, id, otherId))).iterator().next().getLong(0));
+    assertEquals(2L, await(node.pool.preparedQuery("SELECT count(*) FROM audit_log WHERE action = 'schedule.create' "
+      + "AND target = $1 AND outcome = 'accepted' AND detail->>'schedule_id' IN ($2, $3)")
+      .execute(Tuple.of(device, id, otherId))).iterator().next().getLong(0));
+  }
+
+  @Test
+  void aGroupCommitBatchRefusedAsAWholeIsRunAgainOneByOne() throws Exception {
+    // two batches in flight that both hold one new id: one of them meets the other's row (23505) and is refused
+    // whole; each of its submissions must still be stored or answered on its own
+    ScheduleStore store = new ScheduleStore(node.pool);
+    Instant start = nextQuarterHour();
+    String shared = UUID.randomUUID().toString();
+    String sharedDevice = fleet.deviceId(3);
+    List<Schedule> sent = new ArrayList<>();
+    sent.add(plain(UUID.randomUUID().toString(), fleet.deviceId(1), start)); // in flight alone
+    sent.add(plain(UUID.randomUUID().toString(), fleet.deviceId(2), start)); // in flight alone
+    for (int batch = 0; batch < 2; batch++) {
+      sent.add(plain(shared, sharedDevice, start));
+      for (int i = 0; i < 127; i++) {
+        sent.add(plain(UUID.randomUUID().toString(), fleet.deviceId(10 + (batch * 127 + i) % 900), start));
+      }
+    }
+    io.vertx.core.Promise<List<ScheduleStore.Submission>> answered = io.vertx.core.Promise.promise();
+    node.vertx.getOrCreateContext().runOnContext(v -> {
+      List<Future<ScheduleStore.Submission>> all = sent.stream()
+        .map(schedule -> store.submit(schedule, "hash", "it", "127.0.0.1", new JsonObject(), rated -> List.of()))
+        .toList();
+      Future.all(all).map(done -> all.stream().map(Future::result).toList()).onComplete(answered);
+    });
+    List<ScheduleStore.Submission> results = await(answered.future(), 60);
+    long created = results.stream().filter(r -> r instanceof ScheduleStore.Created).count();
+    long repeated = results.stream().filter(r -> r instanceof ScheduleStore.Repeated).count();
+    assertEquals(sent.size() - 1, created, results.toString());
+    assertEquals(1, repeated);
+    assertEquals(1L, await(node.pool.preparedQuery("SELECT count(*) FROM schedules WHERE schedule_id = $1")
+      .execute(Tuple.of(shared))).iterator().next().getLong(0));
+  }
+
+  private static Schedule plain(String id, String device, Instant start) {
+    return new Schedule(id, device, 0, Instant.now(), "it", null, Duration.ofMinutes(15),
+      List.of(new Schedule.Slot(start, start.plus(Duration.ofMinutes(15)), io.nattery.protocol.Mode.IDLE, 0, null, null)));
   }
 
   @Test
