@@ -53,6 +53,9 @@ public class DeviceStateVerticle extends VerticleBase {
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean writing;
   private boolean sweeping;
+  private static final int CHANGES_LOG_S = 10;
+  /** Presence changes since the last summary line: online, offline (last will), silent. */
+  private final Map<String, Long> changes = new java.util.TreeMap<>();
   /** Devices this node heard from since their last_seen was last written to the registry. */
   private Map<String, Instant> seen = new HashMap<>();
   private final Map<String, Long> counters = new LinkedHashMap<>();
@@ -92,6 +95,7 @@ public class DeviceStateVerticle extends VerticleBase {
       return syncRegistry();
     }).compose(r -> {
       vertx.setPeriodic(1000, id -> sweepSilent());
+      vertx.setPeriodic(CHANGES_LOG_S * 1000L, id -> logChanges());
       var bus = vertx.eventBus();
       return Future.all(List.of(
         bus.<JsonObject>localConsumer(Addresses.TELEMETRY_ACCEPTED, this::onTelemetry).completion(),
@@ -256,7 +260,8 @@ public class DeviceStateVerticle extends VerticleBase {
     return store.recordStatus(id, online, now)
       .onSuccess(changed -> {
         if (changed) {
-          LOG.info("device is {} [device: {}]", online ? "online" : "offline", id);
+          LOG.debug("device is {} [device: {}]", online ? "online" : "offline", id);
+          changes.merge(online ? "online" : "offline", 1L, Long::sum);
           condition("device_offline", id, null, "warning", !online, now,
             online ? "online status" : "offline status (last will)");
         }
@@ -293,6 +298,17 @@ public class DeviceStateVerticle extends VerticleBase {
       });
   }
 
+  /**
+   * Online and offline changes, summed for the log: one line per device would be 10,000 lines when a fleet
+   * reconnects (per device at DEBUG; the offline alert names each device anyway).
+   */
+  private void logChanges() {
+    if (!changes.isEmpty()) {
+      LOG.info("device presence changed in the last {} s: {}", CHANGES_LOG_S, changes);
+      changes.clear();
+    }
+  }
+
   /** Every node sweeps; the store hands each silent device to one sweep only. */
   private void sweepSilent() {
     if (sweeping) {
@@ -302,7 +318,8 @@ public class DeviceStateVerticle extends VerticleBase {
     Instant now = Instant.now();
     store.markSilentOffline(now, silence)
       .onSuccess(ids -> ids.forEach(id -> {
-        LOG.info("device silent for {} s, now offline [device: {}]", silence.toSeconds(), id);
+        LOG.debug("device silent for {} s, now offline [device: {}]", silence.toSeconds(), id);
+        changes.merge("silent", 1L, Long::sum);
         condition("device_offline", id, null, "warning", true, now, "silent for more than " + silence.toSeconds() + " s");
       }))
       .onFailure(e -> logError("device state store not reachable for the silence check: {}", e.getMessage()))
