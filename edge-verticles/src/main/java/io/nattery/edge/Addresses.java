@@ -11,6 +11,12 @@ public final class Addresses {
   }
 
   /**
+   * Header of a schedule on {@link #scheduleIn}: {@code "true"} when the broker replayed its retained copy on
+   * subscribe, {@code "false"} when it was published while the device was listening (the cloud sending it again).
+   */
+  public static final String RETAINED_HEADER = "retained";
+
+  /**
    * The Modbus worker of a device; one local consumer only. Requests and replies:
    * <pre>
    * {"op":"read","address":N,"count":N}     -> {"registers":[...]}   (words 0..65535)

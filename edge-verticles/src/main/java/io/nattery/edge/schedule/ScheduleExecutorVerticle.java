@@ -74,10 +74,10 @@ public final class ScheduleExecutorVerticle extends VerticleBase {
   private long safetyTimer = -1;
   private JsonObject latestSample;
   private long rejected;
-  /** Ids of schedules refused lately, so a redelivered retained copy is not acked again. */
-  private final java.util.Map<String, Boolean> failedIds = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+  /** Schedules refused lately, with the reason: a retained copy is not answered again, a resent one is. */
+  private final java.util.Map<String, String> failedIds = new java.util.LinkedHashMap<>(16, 0.75f, false) {
     @Override
-    protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+    protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
       return size() > 100;
     }
   };
@@ -127,13 +127,14 @@ public final class ScheduleExecutorVerticle extends VerticleBase {
 
   private void onSchedule(Message<Buffer> message) {
     Buffer payload = message.body();
-    scheduleQueue = scheduleQueue.transform(previous -> handleSchedule(payload).recover(e -> {
+    boolean retained = Boolean.parseBoolean(message.headers().get(Addresses.RETAINED_HEADER));
+    scheduleQueue = scheduleQueue.transform(previous -> handleSchedule(payload, retained).recover(e -> {
       LOG.error("[device: {}] schedule handling failed: {}", deviceId, e.getMessage());
       return Future.succeededFuture();
     }));
   }
 
-  private Future<Void> handleSchedule(Buffer payload) {
+  private Future<Void> handleSchedule(Buffer payload, boolean retained) {
     if (payload == null || payload.length() == 0) {
       return Future.succeededFuture(); // a cleared retained schedule: nothing to apply, nothing to ack
     }
@@ -148,15 +149,26 @@ public final class ScheduleExecutorVerticle extends VerticleBase {
       return failSchedule(id, version, trace, reason, true);
     }
     Schedule schedule = decoded.value();
-    if (schedule.scheduleId().equals(appliedScheduleId) || failedIds.containsKey(schedule.scheduleId())) {
-      LOG.debug("[device: {}, schedule: {}] already answered, ignored", deviceId, schedule.scheduleId());
-      return Future.succeededFuture();
+    boolean applied = schedule.scheduleId().equals(appliedScheduleId);
+    String failedFor = failedIds.get(schedule.scheduleId());
+    if (applied || failedFor != null) {
+      if (retained) {
+        // the retained copy comes back on every reconnect: it was answered once
+        LOG.debug("[device: {}, schedule: {}] already answered, ignored", deviceId, schedule.scheduleId());
+        return Future.succeededFuture();
+      }
+      // sent again by the cloud, which is still waiting for the final ack (it was lost on its way): the same
+      // answer again, nothing applied twice
+      LOG.info("[device: {}, schedule: {}] sent again; answering {} again", deviceId, schedule.scheduleId(),
+          applied ? "APPLIED" : "FAILED");
+      return enqueue(applied ? scheduleAck(schedule, ScheduleAckStatus.APPLIED, null)
+          : scheduleAck(schedule, ScheduleAckStatus.FAILED, failedFor));
     }
     return enqueue(scheduleAck(schedule, ScheduleAckStatus.RECEIVED, null)).transform(received -> {
       String reason = check(schedule);
       if (reason != null) {
         // the retained copy comes back on every reconnect: answer it once
-        failedIds.put(schedule.scheduleId(), Boolean.TRUE);
+        failedIds.put(schedule.scheduleId(), reason);
         return failSchedule(schedule.scheduleId(), schedule.version(), schedule.traceId(), reason, false);
       }
       return apply(schedule);

@@ -244,7 +244,9 @@ public final class MqttUplinkVerticle extends VerticleBase {
       return;
     }
     switch (topic.get().kind()) {
-      case SCHEDULE -> vertx.eventBus().send(Addresses.scheduleIn(deviceId), message.payload(), LOCAL);
+      // a retained copy replayed on subscribe is told apart from one the cloud sent again while we were online
+      case SCHEDULE -> vertx.eventBus().send(Addresses.scheduleIn(deviceId), message.payload(),
+          new DeliveryOptions(LOCAL).addHeader(Addresses.RETAINED_HEADER, Boolean.toString(message.isRetain())));
       case COMMANDS -> vertx.eventBus().send(Addresses.commandIn(deviceId), message.payload(), LOCAL);
       default -> LOG.warn("[device: {}] message on unexpected topic {} ignored", deviceId, message.topicName());
     }

@@ -84,7 +84,13 @@ class ScheduleExecutionTest {
   }
 
   private void send(String payload) {
-    vertx.eventBus().send(Addresses.scheduleIn(deviceId), Buffer.buffer(payload), new DeliveryOptions().setLocalOnly(true));
+    send(payload, false);
+  }
+
+  /** As the uplink hands it on: {@code retained} when the broker replayed its retained copy on subscribe. */
+  private void send(String payload, boolean retained) {
+    vertx.eventBus().send(Addresses.scheduleIn(deviceId), Buffer.buffer(payload), new DeliveryOptions().setLocalOnly(true)
+        .addHeader(Addresses.RETAINED_HEADER, Boolean.toString(retained)));
   }
 
   /** The acks queued for the broker, in order. */
@@ -160,7 +166,7 @@ class ScheduleExecutionTest {
     for (Bad b : bad) {
       send(b.payload());
     }
-    send(bad.get(0).payload()); // the retained copy again, as after a reconnect: answered once only
+    send(bad.get(0).payload(), true); // the retained copy again, as after a reconnect: answered once only
     Bad last = new Bad(schedule(3, slot("2026-11-23T00:30:00Z", "idle", 0)).encode(), "stale_version");
     send(last.payload()); // handled after the copy, so once its acks are in, a second answer to the copy would be too
     List<Bad> expected = new java.util.ArrayList<>(bad);
@@ -182,6 +188,26 @@ class ScheduleExecutionTest {
     }
     assertEquals(Mode.CHARGE, simulator.snapshot().mode(), "the running slot goes on");
     assertEquals(-3000, simulator.snapshot().setpointW(), 1e-9);
+
+    // sent again by the cloud while the device listens (its final ack was lost on the way): the same answer
+    // again, and nothing applied twice
+    int answered = scheduleAcks().size();
+    send(v5.encode());
+    send(bad.get(0).payload());
+    waitFor(() -> scheduleAcks().size() >= answered + 2, 10_000, "an answer to each schedule sent again");
+    List<JsonObject> again = scheduleAcks().subList(answered, scheduleAcks().size());
+    assertEquals(2, again.size(), again.toString());
+    assertEquals(List.of(v5.getString("schedule_id"), "APPLIED"), List.of(again.get(0).getString("schedule_id"),
+        again.get(0).getString("status")));
+    assertEquals("FAILED", again.get(1).getString("status"));
+    assertTrue(again.get(1).getString("reason").contains("overlaps"), again.get(1).encode());
+    try (EdgeStore reader = new EdgeStore(dir.resolve(deviceId + ".db"), 100_000)) {
+      assertEquals(5, reader.appliedSchedule().orElseThrow().version());
+    }
+  }
+
+  private List<JsonObject> scheduleAcks() throws Exception {
+    return acks().stream().filter(a -> "schedule".equals(a.getString("type"))).toList();
   }
 
   @Test
