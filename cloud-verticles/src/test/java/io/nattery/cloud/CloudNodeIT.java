@@ -152,6 +152,8 @@ class CloudNodeIT {
     assertEquals(401, wrong.statusCode());
     assertEquals(401, unknown.statusCode());
     assertEquals(400, malformed.statusCode());
+    assertEquals("", malformed.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("field"),
+      "a body that is not a JSON object is a validation error of the body as a whole");
     assertEquals(400, missing.statusCode());
     assertEquals("password", missing.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("field"));
     assertFalse(wrong.bodyAsString().contains("not-it"));

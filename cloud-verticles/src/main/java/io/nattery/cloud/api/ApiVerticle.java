@@ -140,7 +140,7 @@ public class ApiVerticle extends VerticleBase {
   private void issueToken(RoutingContext ctx) {
     JsonObject body = Http.jsonBody(ctx);
     if (body == null) {
-      Problems.send(ctx, 400, "the body must be a JSON object {\"username\",\"password\"}");
+      Problems.notAnObject(ctx, "the body must be a JSON object {\"username\",\"password\"}");
       return;
     }
     List<Problems.FieldProblem> errors = new ArrayList<>();

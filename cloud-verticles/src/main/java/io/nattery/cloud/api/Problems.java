@@ -35,6 +35,14 @@ public final class Problems {
     send(ctx, status, detail, List.of());
   }
 
+  /**
+   * 400 for a body that is not the JSON object a route takes (malformed JSON, an array, nothing): a validation
+   * error of the body as a whole, so it names the body ({@code ""}) in {@code errors} as PROTOCOL.md asks.
+   */
+  public static void notAnObject(RoutingContext ctx, String detail) {
+    send(ctx, 400, detail, List.of(new FieldProblem("", "must be a JSON object")));
+  }
+
   public static void send(RoutingContext ctx, int status, String detail, List<FieldProblem> errors) {
     send(ctx, status, detail, errors, new JsonObject());
   }

@@ -65,7 +65,7 @@ public final class CommandRoutes implements RouteGroup {
     }
     JsonObject body = Http.jsonBody(ctx);
     if (body == null) {
-      Problems.send(ctx, 400, "the body must be a JSON object {\"type\",\"params\",\"expires_at\"?}");
+      Problems.notAnObject(ctx, "the body must be a JSON object {\"type\",\"params\",\"expires_at\"?}");
       return;
     }
     List<Problems.FieldProblem> errors = new ArrayList<>();

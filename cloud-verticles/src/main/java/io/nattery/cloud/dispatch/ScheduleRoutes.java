@@ -62,7 +62,7 @@ public final class ScheduleRoutes implements RouteGroup {
   private void submit(RoutingContext ctx) {
     JsonObject body = Http.jsonBody(ctx);
     if (body == null) {
-      Problems.send(ctx, 400, "the body must be a JSON Schedule object");
+      Problems.notAnObject(ctx, "the body must be a JSON Schedule object");
       return;
     }
     Instant now = Instant.now();

@@ -115,7 +115,9 @@ public final class TelemetryRoutes implements RouteGroup {
       }
     }
     return new JsonObject().put("device_id", id).put("from", query.from().toString()).put("to", query.to().toString())
-      .put("step", query.step().toString()).put("items", items);
+      .put("step", query.step().toString()).put("items", items)
+      // a list as PROTOCOL.md says; the range is bounded (TelemetryQuery.MAX_POINTS), so it is one page
+      .putNull("next_cursor");
   }
 
   private static String utc(LocalDateTime time) {

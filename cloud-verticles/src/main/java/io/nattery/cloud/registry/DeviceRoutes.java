@@ -63,7 +63,7 @@ public final class DeviceRoutes implements RouteGroup {
   private void provision(RoutingContext ctx, Pool pool, WorkerExecutor hashing, Runnable brokerFiles) {
     JsonObject body = Http.jsonBody(ctx);
     if (body == null) {
-      Problems.send(ctx, 400, "the body must be a JSON object {\"device_id\",\"site\",\"model\","
+      Problems.notAnObject(ctx, "the body must be a JSON object {\"device_id\",\"site\",\"model\","
         + "\"rated_power_kw\",\"capacity_kwh\"}");
       return;
     }

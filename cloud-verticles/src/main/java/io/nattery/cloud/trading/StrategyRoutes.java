@@ -60,7 +60,7 @@ public final class StrategyRoutes implements RouteGroup {
     }
     JsonObject body = Http.jsonBody(ctx);
     if (body == null) {
-      Problems.send(ctx, 400, "the body must be a JSON strategy object");
+      Problems.notAnObject(ctx, "the body must be a JSON strategy object");
       return;
     }
     JsonObject request = body.copy();

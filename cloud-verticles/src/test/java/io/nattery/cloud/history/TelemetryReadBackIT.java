@@ -131,6 +131,8 @@ class TelemetryReadBackIT {
     assertEquals(from, fiveMinutes.getString("from"));
     assertEquals(to, fiveMinutes.getString("to"));
     assertEquals("PT5M", fiveMinutes.getString("step"));
+    // a list as PROTOCOL.md says, answered in one page
+    assertTrue(fiveMinutes.containsKey("next_cursor") && fiveMinutes.getValue("next_cursor") == null);
     JsonArray buckets = fiveMinutes.getJsonArray("items");
     assertEquals(2, buckets.size(), buckets.encode());
     JsonObject first = buckets.getJsonObject(0);
