@@ -10,7 +10,10 @@ public final class Addresses {
   public static final String TELEMETRY_STORE = "cloud.history.store";
   /** Request-reply: the history writer's counters. */
   public static final String HISTORY_STATS = "cloud.history.stats";
-  /** Published: telemetry that passed ingestion (JSON of the contract), for device state and live views. */
+  /**
+   * Published: telemetry that passed ingestion (JSON of the contract), for device state and live views. Every
+   * local consumer gets the same instance ({@link SharedJsonCodec}): read it, never change it.
+   */
   public static final String TELEMETRY_ACCEPTED = "cloud.ingest.telemetry";
   /** Published: device status (LWT and online messages) that passed ingestion. */
   public static final String STATUS_ACCEPTED = "cloud.ingest.status";

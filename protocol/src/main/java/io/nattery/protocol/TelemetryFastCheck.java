@@ -118,65 +118,8 @@ final class TelemetryFastCheck {
     return true;
   }
 
-  /**
-   * {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} with ASCII digits, a real calendar day, hours 00-23, minutes and
-   * seconds 00-59, year 1970 or later: both the schema's pattern and its date-time format accept it. A leap
-   * second, an offset or anything else unusual is left to the schema.
-   */
+  /** The plain form both the schema's pattern and its date-time format accept (anything else: the schema decides). */
   private static boolean isTimestamp(Object value) {
-    if (!(value instanceof String s)) {
-      return false;
-    }
-    int length = s.length();
-    if (length != 20 && (length < 22 || length > 30)) {
-      return false;
-    }
-    if (s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
-        || s.charAt(16) != ':' || s.charAt(length - 1) != 'Z') {
-      return false;
-    }
-    if (length > 20) {
-      if (s.charAt(19) != '.') {
-        return false;
-      }
-      for (int i = 20; i < length - 1; i++) {
-        if (!isDigit(s.charAt(i))) {
-          return false;
-        }
-      }
-    }
-    int year = digits(s, 0, 4);
-    int month = digits(s, 5, 2);
-    int day = digits(s, 8, 2);
-    int hour = digits(s, 11, 2);
-    int minute = digits(s, 14, 2);
-    int second = digits(s, 17, 2);
-    return year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month)
-        && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
-  }
-
-  /** The number the ASCII digits at {@code s[from, from + count)} spell, or -1. */
-  private static int digits(String s, int from, int count) {
-    int n = 0;
-    for (int i = from; i < from + count; i++) {
-      char c = s.charAt(i);
-      if (!isDigit(c)) {
-        return -1;
-      }
-      n = n * 10 + (c - '0');
-    }
-    return n;
-  }
-
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
-  }
-
-  private static int daysIn(int year, int month) {
-    return switch (month) {
-      case 2 -> year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28;
-      case 4, 6, 9, 11 -> 30;
-      default -> 31;
-    };
+    return UtcTimestamps.parsePlain(value) != null;
   }
 }

@@ -15,12 +15,12 @@ final class Wire {
   }
 
   static Instant instant(JsonObject json, String key) {
-    return Instant.parse(json.getString(key));
+    return UtcTimestamps.parse(json.getString(key));
   }
 
   static Instant instantOrNull(JsonObject json, String key) {
     String text = json.getString(key);
-    return text == null ? null : Instant.parse(text);
+    return text == null ? null : UtcTimestamps.parse(text);
   }
 
   /** ISO-8601 UTC with Z, at most milliseconds, as the contract asks (Instant.toString() would print nanos). */

@@ -1,5 +1,6 @@
 package io.nattery.cloud.bridge;
 
+import io.nattery.protocol.UtcTimestamps;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -22,7 +23,7 @@ public final class FleetTally {
     /** From a contract-valid Telemetry. */
     public static Sample of(JsonObject telemetry) {
       JsonArray alarms = telemetry.getJsonArray("alarms");
-      return new Sample(Instant.parse(telemetry.getString("ts")).toEpochMilli(),
+      return new Sample(UtcTimestamps.parse(telemetry.getString("ts")).toEpochMilli(),
         number(telemetry, "soc_pct"), number(telemetry, "battery_power_w"), number(telemetry, "pv_power_w"),
         number(telemetry, "grid_power_w"), number(telemetry, "load_power_w"), alarms != null && !alarms.isEmpty());
     }

@@ -1,5 +1,6 @@
 package io.nattery.cloud.history;
 
+import io.nattery.protocol.UtcTimestamps;
 import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
 import io.vertx.core.json.JsonObject;
@@ -23,7 +24,7 @@ public final class TelemetryPoints {
   }
 
   public static Point of(JsonObject telemetry) {
-    Instant ts = Instant.parse(telemetry.getString("ts"));
+    Instant ts = UtcTimestamps.parse(telemetry.getString("ts"));
     Point point = Point.measurement(MEASUREMENT)
       .addTag("device_id", telemetry.getString("device_id"))
       .time(ts.getEpochSecond() * 1_000_000_000L + ts.getNano(), WritePrecision.NS)

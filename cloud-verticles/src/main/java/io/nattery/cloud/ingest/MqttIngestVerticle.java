@@ -1,6 +1,7 @@
 package io.nattery.cloud.ingest;
 
 import io.nattery.cloud.Addresses;
+import io.nattery.cloud.SharedJsonCodec;
 import io.nattery.cloud.history.TelemetryHistoryVerticle;
 import io.nattery.cloud.metrics.IngestMeters;
 import io.nattery.cloud.state.DeviceRegistry;
@@ -110,6 +111,7 @@ public class MqttIngestVerticle extends VerticleBase {
     storeHistory = config().containsKey("history");
     drain = mqtt.getBoolean("drain", false);
     registry = DeviceRegistry.of(vertx);
+    SharedJsonCodec.register(vertx);
     MqttClientOptions options = new MqttClientOptions()
       .setClientId(clientId(mqtt))
       .setUsername(mqtt.getString("username", "nattery-cloud"))
@@ -394,7 +396,8 @@ public class MqttIngestVerticle extends VerticleBase {
     if (type == MessageType.TELEMETRY) {
       if (attempt == 0) {
         // live views get the sample at once, whatever the store says; the ack waits for the store
-        bus().publish(Addresses.TELEMETRY_ACCEPTED, body);
+        // one instance for every local consumer: nobody changes it from here on (SharedJsonCodec)
+        bus().publish(Addresses.TELEMETRY_ACCEPTED, body, SharedJsonCodec.LOCAL);
       }
       if (storeHistory) {
         // the writer drops a sample whose requester gave up, so a retry never stores it twice

@@ -1,12 +1,12 @@
 package io.nattery.cloud.metrics;
 
+import io.nattery.protocol.UtcTimestamps;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
@@ -49,7 +49,7 @@ public final class IngestMeters {
       .tag("kind", kind).tag("site", s).register(registry)).increment();
     if (ts != null) {
       try {
-        long ms = System.currentTimeMillis() - Instant.parse(ts).toEpochMilli();
+        long ms = System.currentTimeMillis() - UtcTimestamps.parse(ts).toEpochMilli();
         // a device clock ahead of ours would be a negative lag: counted as none
         lag.record(Duration.ofMillis(Math.max(ms, 0)));
       } catch (DateTimeParseException e) {
