@@ -237,14 +237,16 @@ class ScheduleDeliveryIT {
     ScheduleStore store = new ScheduleStore(node.pool);
     Instant start = nextQuarterHour();
     String shared = UUID.randomUUID().toString();
-    String sharedDevice = fleet.deviceId(3);
+    String sharedDevice = fleet.deviceId(9);
     List<Schedule> sent = new ArrayList<>();
-    sent.add(plain(UUID.randomUUID().toString(), fleet.deviceId(1), start)); // in flight alone
-    sent.add(plain(UUID.randomUUID().toString(), fleet.deviceId(2), start)); // in flight alone
-    for (int batch = 0; batch < 2; batch++) {
+    for (int alone = 0; alone < ScheduleStore.SUBMIT_BATCHES; alone++) { // each in flight on its own
+      sent.add(plain(UUID.randomUUID().toString(), fleet.deviceId(1 + alone), start));
+    }
+    int full = ScheduleStore.MAX_SUBMIT_BATCH;
+    for (int batch = 0; batch < 2; batch++) { // then two full batches, sent as two of the singles complete
       sent.add(plain(shared, sharedDevice, start));
-      for (int i = 0; i < 127; i++) {
-        sent.add(plain(UUID.randomUUID().toString(), fleet.deviceId(10 + (batch * 127 + i) % 900), start));
+      for (int i = 0; i < full - 1; i++) {
+        sent.add(plain(UUID.randomUUID().toString(), fleet.deviceId(10 + (batch * full + i) % 900), start));
       }
     }
     io.vertx.core.Promise<List<ScheduleStore.Submission>> answered = io.vertx.core.Promise.promise();
