@@ -221,9 +221,13 @@ public final class ScheduleStore {
     List<DeliveryMark> batch = new ArrayList<>(deliveries);
     deliveries.clear();
     batch.sort(java.util.Comparator.comparing(DeliveryMark::scheduleId));
-    pool.preparedQuery("UPDATE schedules s SET delivered_at = now(), attempts = s.attempts + 1, "
+    // the join alone would lock in whatever order the plan scans; the locking SELECT takes them in id order
+    pool.preparedQuery("WITH locked AS (SELECT schedule_id FROM schedules WHERE schedule_id = ANY($1) "
+        + "ORDER BY schedule_id FOR NO KEY UPDATE) "
+        + "UPDATE schedules s SET delivered_at = now(), attempts = s.attempts + 1, "
         + "next_attempt_at = now() + make_interval(secs => LEAST(d.timeout_ms / 1000.0 * power(2, s.attempts), $3)) "
-        + "FROM unnest($1::text[], $2::bigint[]) AS d(id, timeout_ms) WHERE s.schedule_id = d.id")
+        + "FROM unnest($1::text[], $2::bigint[]) AS d(id, timeout_ms) "
+        + "WHERE s.schedule_id = d.id AND s.schedule_id IN (SELECT schedule_id FROM locked)")
       .execute(Tuple.tuple().addValue(batch.stream().map(DeliveryMark::scheduleId).toArray(String[]::new))
         .addValue(batch.stream().map(DeliveryMark::ackTimeoutMs).toArray(Long[]::new)).addValue(MAX_BACKOFF_S))
       .onComplete(done -> {
