@@ -148,6 +148,14 @@ class RtuModbusIT {
     }
   }
 
+  private long timeouts() {
+    try {
+      return stats().getLong("timeouts");
+    } catch (Exception e) {
+      throw new IllegalStateException("the worker did not answer its stats", e);
+    }
+  }
+
   private JsonObject stats() throws Exception {
     return vertx.eventBus().<JsonObject>request(Addresses.modbusRequest(deviceId), new JsonObject().put("op", "stats"))
         .await(10, TimeUnit.SECONDS).body();
@@ -323,7 +331,8 @@ class RtuModbusIT {
     waitFor(() -> !samples.isEmpty(), 10_000, "telemetry before the kill");
 
     peer.killServer();
-    Thread.sleep(1500);
+    // gone once the worker has timed out on it: from then on no sample may arrive
+    waitFor(() -> timeouts() >= 1, 10_000, "a timeout on the killed server");
     int before = samples.size();
     Thread.sleep(3000);
     assertTrue(samples.size() - before <= 0, "no telemetry while the device is gone");
