@@ -55,7 +55,6 @@ public final class ScheduleStore {
   /** The longest wait for an ack before the next attempt. */
   static final int MAX_BACKOFF_S = 600;
 
-  private final Pool pool;
   static final int MAX_SUBMIT_BATCH = 128;
   /** Half the default pool: the posts of a burst never take every connection (345 posts/s at 4, 289 at 2). */
   static final int SUBMIT_BATCHES = 4;
@@ -65,6 +64,7 @@ public final class ScheduleStore {
   /** Schedules the broker took, waiting to be marked delivered. */
   private final List<DeliveryMark> deliveries = new ArrayList<>();
   private boolean marking;
+  private final Pool pool;
 
   /** A store for one verticle's context (it batches delivery marks without locks). */
   public ScheduleStore(Pool pool) {
@@ -132,8 +132,9 @@ public final class ScheduleStore {
    * Group commit: the submissions waiting are sent as one batch, which PostgreSQL runs as one transaction with
    * one commit (a commit per schedule made the write-ahead log's flushes the limit at about 200 posts a second).
    * At most {@link #SUBMIT_BATCHES} batches are in flight, so one fills while another commits. A batch the
-   * server refuses as a whole (two posts of one new id in it, a deadlock) is run again one submission at a time,
-   * so each gets its own answer; nothing of a refused batch was stored.
+   * server refuses as a whole (one new id in two batches at once, a deadlock) is run again one submission at a
+   * time, so each gets its own answer; nothing of a refused batch was stored. One id twice in the same batch
+   * needs nothing: the second statement sees the first one's row and answers as a repeat.
    */
   private void submitNext() {
     while (submitting < SUBMIT_BATCHES && !submissions.isEmpty()) {
